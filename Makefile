@@ -1,0 +1,33 @@
+# `make demo` and `make test` do all set-up on a fresh machine, then run.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_RUN := runs/demo
+
+.PHONY: demo test install lint clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	# torch pinned exactly: any other spec pulls gigabytes of CUDA packages.
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	rm -rf $(DEMO_RUN)
+	$(BIN)/ganforge train --config configs/mnist-paper.toml --run-dir $(DEMO_RUN)
+	$(BIN)/ganforge plot $(DEMO_RUN)
+	@echo "samples: $(DEMO_RUN)/samples/final.png  curves: $(DEMO_RUN)/curves.png"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache

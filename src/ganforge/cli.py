@@ -1,0 +1,224 @@
+"""The `ganforge` command: argv -> validated config -> the library. The only place that catches
+`GanforgeError`: a user mistake ends in one line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from ganforge.config import (
+    RunConfig,
+    apply_overrides,
+    config_to_dict,
+    describe_settings,
+    load_config,
+    parse_override_args,
+)
+from ganforge.errors import ConfigError, GanforgeError
+from ganforge.version import __version__
+
+Handler = Callable[[argparse.Namespace, list[str]], int]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises `ConfigError` (one line, exit 2) instead of printing usage."""
+
+    def error(self, message: str) -> NoReturn:
+        raise ConfigError(f"{message}; see `{self.prog} --help`")
+
+
+def _settings_help() -> str:
+    lines = ["settings (override any with --section.field VALUE; lists as 1200,1200):"]
+    for key, type_name, default, help_text in describe_settings():
+        lines.append(f"  --{key} {type_name}  (default: {default})")
+        if help_text:
+            lines.extend(textwrap.wrap(help_text, 96, initial_indent="      ",
+                                       subsequent_indent="      "))
+    return "\n".join(lines)
+
+
+# --- train ---------------------------------------------------------------------------------------
+
+def _resolve_train_config(args: argparse.Namespace, extra: list[str]) -> tuple[RunConfig, Path]:
+    from ganforge.training.run import default_run_dir, load_run_config
+
+    overrides = parse_override_args(extra)
+    if args.resume:
+        if args.config or args.run_dir:
+            raise ConfigError("--resume RUN_DIR continues a run with its own config.json; "
+                              "drop --config/--run-dir (overrides such as --train.steps are fine)")
+        return apply_overrides(load_run_config(args.resume), overrides), Path(args.resume)
+    config = load_config(args.config) if args.config else RunConfig()
+    config = apply_overrides(config, overrides)
+    name = Path(args.config).stem if args.config else None
+    return config, Path(args.run_dir) if args.run_dir else default_run_dir(config, name)
+
+
+def _launch_torchrun(nproc: int, args: argparse.Namespace, extra: list[str],
+                     run_dir: Path) -> int:
+    """`--nproc N`: re-run this command under torchrun with N processes on this machine."""
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone",
+               f"--nproc_per_node={nproc}", "-m", "ganforge", "train"]
+    if args.resume:
+        command += ["--resume", str(args.resume)]
+    else:
+        command += (["--config", args.config] if args.config else []) + ["--run-dir", str(run_dir)]
+    return subprocess.call(command + extra)
+
+
+def _train(args: argparse.Namespace, extra: list[str]) -> int:
+    from ganforge.data import build_dataset
+    from ganforge.training.distributed import launched_by_torchrun
+
+    config, run_dir = _resolve_train_config(args, extra)
+    if args.nproc < 1:
+        raise ConfigError(f"--nproc must be >= 1 (got {args.nproc})")
+    if args.dry_run:
+        dataset = build_dataset(config.data)  # fails here, not in an hour, if data is missing
+        print(json.dumps(config_to_dict(config), indent=2))
+        print(f"data: {dataset.name}, {len(dataset.train)} train / {len(dataset.test)} test, "
+              f"shape {list(dataset.sample_shape)}")
+        print(f"dry run: nothing written; training would write {run_dir}")
+        return 0
+    if args.nproc > 1 and not launched_by_torchrun():
+        return _launch_torchrun(args.nproc, args, extra, run_dir)
+
+    from ganforge.training.run import train
+
+    result = train(config, run_dir, resume=bool(args.resume))
+    if result.generator is not None and _is_main_process():
+        samples = run_dir / "samples" / "final.png"
+        print(f"ganforge: trained to step {result.step} ({result.stopped}); "
+              f"samples: {samples}; "
+              f"checkpoint: {run_dir / 'checkpoints' / 'latest.pt'}", file=sys.stderr)
+    if result.stopped == "interrupted":
+        print(f"ganforge: interrupted; continue with `ganforge train --resume {run_dir}`",
+              file=sys.stderr)
+        return 130
+    return 0
+
+
+def _is_main_process() -> bool:
+    import os
+
+    return os.environ.get("RANK", "0") == "0"
+
+
+# --- sample --------------------------------------------------------------------------------------
+
+def _sample(args: argparse.Namespace, extra: list[str]) -> int:
+    import numpy as np
+
+    from ganforge.files import atomic_path
+    from ganforge.generator import load_generator
+    from ganforge.viz.grid import save_grid, save_images
+    from ganforge.viz.plots import save_points_plot
+
+    if args.n < 1:
+        raise ConfigError(f"--n must be >= 1 (got {args.n})")
+    generator = load_generator(args.source, device=args.device, use_ema=not args.raw_weights)
+    samples = generator.sample(args.n, seed=args.seed)
+    out = Path(args.out)
+    is_image = samples.dim() == 4
+    if out.suffix == ".npz":
+        with atomic_path(out) as temporary:
+            with temporary.open("wb") as file:
+                np.savez_compressed(file, samples=samples.numpy().astype(np.float32))
+    elif out.suffix == ".png":
+        if is_image:
+            save_grid(samples, out, scale=max(1, 56 // samples.shape[-1]))
+        else:
+            save_points_plot(samples.numpy(), out, title=f"{args.n} samples")
+    elif out.suffix == "":
+        if not is_image:
+            raise ConfigError("toy samples are points, not images: write them to a .npz or .png")
+        save_images(samples, out)
+    else:
+        raise ConfigError(f"--out {out}: use a .png (grid), a .npz (raw samples) or a folder name")
+    print(f"ganforge: wrote {args.n} samples from step {generator.step} to {out}", file=sys.stderr)
+    return 0
+
+
+# --- plot ----------------------------------------------------------------------------------------
+
+def _plot(args: argparse.Namespace, extra: list[str]) -> int:
+    from ganforge.training.run_log import LOG_NAME, read_log
+    from ganforge.viz.plots import save_training_curves
+
+    log = Path(args.run_dir) / LOG_NAME
+    if not log.is_file():
+        raise ConfigError(f"{log} not found; pass a ganforge run folder")
+    records = read_log(log)
+    if not records:
+        raise ConfigError(f"{log} holds no records yet")
+    out = Path(args.out) if args.out else Path(args.run_dir) / "curves.png"
+    save_training_curves(records, out)
+    print(f"ganforge: wrote {out}", file=sys.stderr)
+    return 0
+
+
+# --- main ----------------------------------------------------------------------------------------
+
+def build_parser() -> _Parser:
+    parser = _Parser(prog="ganforge", allow_abbrev=False,
+                     description="Generative Adversarial Nets: train, sample, evaluate and explore "
+                                 "the theory (Goodfellow et al. 2014).")
+    parser.add_argument("--version", action="version", version=f"ganforge {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    train = commands.add_parser(
+        "train", help="train a GAN and write a run folder", allow_abbrev=False,
+        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=_settings_help(),
+        description="Train G and D with Algorithm 1; writes RUN_DIR/{config.json, train.jsonl, "
+                    "checkpoints/, samples/}.")
+    train.add_argument("--config", help="a TOML or JSON preset, e.g. configs/mnist-paper.toml")
+    train.add_argument("--run-dir", help="output folder (default: runs/<preset>-<date>-<time>)")
+    train.add_argument("--resume", metavar="RUN_DIR", help="continue the run in RUN_DIR")
+    train.add_argument("--dry-run", action="store_true",
+                       help="check and print the resolved config and data; write nothing")
+    train.add_argument("--nproc", type=int, default=1,
+                       help="train with N processes on this machine via torchrun (DDP)")
+    train.set_defaults(handler=_train, takes_overrides=True)
+
+    sample = commands.add_parser("sample", help="draw samples from a trained generator",
+                                 allow_abbrev=False)
+    sample.add_argument("source", metavar="RUN_DIR|CKPT")
+    sample.add_argument("--n", type=int, default=64, help="number of samples (default 64)")
+    sample.add_argument("--out", required=True,
+                        help="a .png grid, a .npz of float32 [N, C, H, W] in [0, 1], or a folder")
+    sample.add_argument("--seed", type=int, default=None, help="seed for the noise")
+    sample.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    sample.add_argument("--raw-weights", action="store_true",
+                        help="sample from G's trained weights rather than their moving average")
+    sample.set_defaults(handler=_sample, takes_overrides=False)
+
+    plot = commands.add_parser("plot", help="plot a run's training curves from train.jsonl",
+                               allow_abbrev=False)
+    plot.add_argument("run_dir", metavar="RUN_DIR")
+    plot.add_argument("--out", help="output image (default RUN_DIR/curves.png)")
+    plot.set_defaults(handler=_plot, takes_overrides=False)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (0 ok, 1 runtime/data, 2 usage/config)."""
+    parser = build_parser()
+    try:
+        args, extra = parser.parse_known_args(argv)
+        if extra and not args.takes_overrides:
+            raise ConfigError(f"unrecognized arguments: {' '.join(extra)}; "
+                              f"see `ganforge {args.command} --help`")
+        return int(args.handler(args, extra))
+    except GanforgeError as error:
+        print(f"ganforge: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("ganforge: interrupted", file=sys.stderr)
+        return 130

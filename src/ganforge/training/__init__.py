@@ -1,0 +1,1 @@
+"""Algorithm 1 (trainer), checkpoints, multi-process training and the run's log."""

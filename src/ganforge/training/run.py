@@ -1,0 +1,175 @@
+"""`train(config)`: build data, models and trainer from a config, run Algorithm 1, and write the
+run folder (config.json, train.jsonl, checkpoints/, samples/)."""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import torch
+
+from ganforge.config import RunConfig, config_to_dict, load_config
+from ganforge.data import InMemoryBatches, build_dataset
+from ganforge.errors import CheckpointError, ConfigError, DivergedError
+from ganforge.files import write_json
+from ganforge.generator import Generator
+from ganforge.models import build_discriminator, build_generator, build_prior, output_range
+from ganforge.seeding import make_generator, seed_everything
+from ganforge.training import distributed
+from ganforge.training.callbacks import Checkpointer, SampleSaver, sampling_network
+from ganforge.training.checkpoint import checkpoint_path, load_checkpoint
+from ganforge.training.run_log import RunLog
+from ganforge.training.trainer import Trainer
+from ganforge.version import __version__
+
+CONFIG_NAME = "config.json"
+TOY_PLOT_SAMPLES = 2_000
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """What a finished (or stopped) run left behind."""
+
+    run_dir: Path
+    step: int
+    stopped: str
+    """Why training ended: "steps", "time_limit" or "interrupted"."""
+    generator: Generator
+
+
+def default_run_dir(config: RunConfig, name: str | None = None) -> Path:
+    """runs/<name or data source>-<date>-<time>."""
+    return Path("runs") / f"{name or config.data.name}-{time.strftime('%Y%m%d-%H%M%S')}"
+
+
+def load_run_config(run_dir: str | Path) -> RunConfig:
+    """The config a run folder was trained with."""
+    path = Path(run_dir) / CONFIG_NAME
+    if not path.is_file():
+        raise ConfigError(f"{run_dir} is not a ganforge run folder ({path} not found)")
+    return load_config(path)
+
+
+@contextlib.contextmanager
+def _stop_on_interrupt(trainer: Trainer) -> Iterator[None]:
+    """First Ctrl-C: finish the step, checkpoint and stop. Second Ctrl-C: stop at once."""
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        if trainer.stop_requested:
+            raise KeyboardInterrupt
+        trainer.stop_requested = True
+
+    try:
+        previous = signal.signal(signal.SIGINT, request_stop)
+    except ValueError:  # not the main thread: leave Ctrl-C alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _prepare_run_dir(run_dir: Path, resume: bool) -> None:
+    if resume:
+        return
+    if run_dir.exists() and any(run_dir.iterdir()):
+        raise ConfigError(f"run folder {run_dir} already exists and is not empty; continue it "
+                          "with --resume, or pick another --run-dir")
+    run_dir.mkdir(parents=True, exist_ok=True)
+
+
+def train(config: RunConfig | None = None, run_dir: str | Path | None = None, *,
+          resume: bool = False, progress: bool | None = None) -> TrainResult:
+    """Train a GAN as `config` describes; with `resume`, continue the run in `run_dir`.
+
+    Under torchrun every process calls this; rank 0 alone writes files.
+    """
+    if resume:
+        if run_dir is None:
+            raise ConfigError("resuming needs the run folder: --resume RUN_DIR")
+        config = config or load_run_config(run_dir)
+    config = config or RunConfig()
+    dist_info, device = distributed.init_distributed(config.device)
+    if run_dir is None:
+        run_dir = distributed.broadcast_object(default_run_dir(config), dist_info)
+    run_dir = Path(run_dir)
+    payload: dict[str, Any] | None = None
+    if resume:
+        payload = load_checkpoint(checkpoint_path(run_dir))
+    if dist_info.is_main:
+        _prepare_run_dir(run_dir, resume)
+    distributed.barrier(dist_info)
+
+    # Data and models. The model seed is shared by all ranks (DDP also broadcasts rank 0's
+    # weights); dropout then draws from a per-rank stream.
+    seed_everything(config.seed)
+    dataset = build_dataset(config.data)
+    value_range = output_range(config.model, dataset.is_image)
+    pixel_mean = dataset.train.float().mean(0) / 255 if dataset.is_image else None
+    G = build_generator(config.model, dataset.sample_shape, pixel_mean).to(device)
+    D = build_discriminator(config.model, dataset.sample_shape).to(device)
+    if config.train.channels_last and device.type == "cuda" and dataset.is_image:
+        # Module.to accepts memory_format at run time; its type stubs do not say so.
+        G = G.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
+        D = D.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
+    if config.train.batch_size % config.model.pack:
+        raise ConfigError(f"train.batch_size ({config.train.batch_size}) must be a multiple of "
+                          f"model.pack ({config.model.pack})")
+    seed_everything(distributed.rank_seed(config.seed, dist_info.rank))
+    batches = InMemoryBatches(dataset.train.to(device), config.train.batch_size, seed=config.seed,
+                              rank=dist_info.rank, world_size=dist_info.world_size)
+    prior = build_prior(config.model)
+    trainer = Trainer(config.train, G, D, prior, batches, device=device, value_range=value_range,
+                      seed=config.seed, dist_info=dist_info)
+    if payload is not None:
+        try:
+            trainer.load_state_dict(payload)
+        except (RuntimeError, KeyError, ValueError) as error:
+            raise CheckpointError(f"checkpoint in {run_dir} does not fit this config "
+                                  f"({str(error).splitlines()[0]})") from None
+
+    if dist_info.is_main:
+        write_json({**config_to_dict(config), "ganforge_version": __version__,
+                    "torch_version": torch.__version__}, run_dir / CONFIG_NAME)
+
+    def metadata() -> dict[str, Any]:
+        return {"config": config_to_dict(config), "sample_shape": list(dataset.sample_shape),
+                "is_image": dataset.is_image, "ganforge_version": __version__}
+
+    fixed_noise = prior.sample(config.train.grid_samples if dataset.is_image else TOY_PLOT_SAMPLES,
+                               device=device, generator=make_generator(config.seed, device))
+    checkpointer = Checkpointer(checkpoint_path(run_dir), every=config.train.checkpoint_every_steps,
+                                dist_info=dist_info, metadata=metadata)
+    callbacks: list[Any] = [checkpointer]
+    log: RunLog | None = None
+    if dist_info.is_main:
+        show_progress = config.train.progress if progress is None else progress
+        log = RunLog(run_dir, total_steps=config.train.steps, start_step=trainer.step_count,
+                     progress=show_progress, tensorboard=config.train.tensorboard)
+        samples = SampleSaver(run_dir / "samples", fixed_noise,
+                              every=config.train.sample_every_steps, is_image=dataset.is_image,
+                              value_range=value_range, distribution=dataset.distribution)
+        callbacks = [log, samples, checkpointer]
+    try:
+        with _stop_on_interrupt(trainer):
+            stopped = trainer.fit(config.train.steps, time_limit_s=config.train.time_limit_s,
+                                  callbacks=callbacks)
+    except DivergedError as error:
+        last = checkpointer.last_saved_step
+        kept = (f"the last good checkpoint (step {last}) is kept at {checkpointer.path}"
+                if last is not None else "no checkpoint had been written yet")
+        raise DivergedError(error.step, f"{error}; {kept}; try a lower learning rate "
+                                        "(--train.g-lr/--train.d-lr)") from None
+    finally:
+        if log is not None:
+            log.close()
+    generator = Generator(sampling_network(trainer), prior, value_range=value_range,
+                          config=config, step=trainer.step_count)
+    return TrainResult(run_dir=run_dir, step=trainer.step_count, stopped=stopped,
+                       generator=generator)

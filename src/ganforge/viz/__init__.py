@@ -1,0 +1,1 @@
+"""Pictures: sample grids, training curves and the theory lab's figures (matplotlib Agg)."""

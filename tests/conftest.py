@@ -1,0 +1,60 @@
+"""Shared fixtures: a tiny CPU config (8x8 digits, small MLPs) and helpers that write data files."""
+
+from __future__ import annotations
+
+import gzip
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from ganforge.config import RunConfig, apply_overrides
+
+TINY_OVERRIDES = {
+    "data.name": "digits",
+    "model.g_hidden": "32",
+    "model.d_hidden": "16",
+    "model.d_pieces": "2",
+    "train.steps": "20",
+    "train.batch_size": "16",
+    "train.progress": "false",
+    "train.log_every_steps": "5",
+    "train.sample_every_steps": "10",
+    "train.checkpoint_every_steps": "10",
+    "train.grid_samples": "16",
+    "device": "cpu",
+}
+
+
+@pytest.fixture
+def tiny_config() -> RunConfig:
+    return apply_overrides(RunConfig(), TINY_OVERRIDES)
+
+
+@pytest.fixture(autouse=True)
+def _seeded() -> None:
+    torch.manual_seed(0)
+
+
+def write_idx(path: Path, array: np.ndarray, *, compress: bool = False) -> Path:
+    """Write `array` (uint8) as an IDX file, gzipped when `compress`."""
+    header = bytes([0, 0, 0x08, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
+    raw = header + array.astype(np.uint8).tobytes()
+    path.write_bytes(gzip.compress(raw) if compress else raw)
+    return path
+
+
+def write_idx_folder(folder: Path, *, n_train: int = 40, n_test: int = 10, size: int = 28,
+                     compress: bool = True) -> Path:
+    """A folder laid out like MNIST's download: train-/t10k- images and labels."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(0)
+    suffix = ".gz" if compress else ""
+    for prefix, n in (("train", n_train), ("t10k", n_test)):
+        write_idx(folder / f"{prefix}-images-idx3-ubyte{suffix}",
+                  rng.integers(0, 256, (n, size, size), dtype=np.uint8), compress=compress)
+        write_idx(folder / f"{prefix}-labels-idx1-ubyte{suffix}",
+                  rng.integers(0, 10, n, dtype=np.uint8), compress=compress)
+    return folder

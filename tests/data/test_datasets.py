@@ -1,0 +1,85 @@
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from ganforge.config import DataConfig, ToyConfig
+from ganforge.data import build_dataset
+from ganforge.errors import DataError
+from tests.conftest import write_idx, write_idx_folder
+
+
+def test_mnist_is_mlxtends_5000_real_digits_split_4000_1000_by_class():
+    data = build_dataset(DataConfig(name="mnist"))
+    assert data.train.shape == (4000, 1, 28, 28) and data.test.shape == (1000, 1, 28, 28)
+    assert data.train.dtype == torch.uint8 and data.train.max() == 255
+    assert torch.bincount(data.test_labels).tolist() == [100] * 10
+    again = build_dataset(DataConfig(name="mnist"))
+    assert torch.equal(data.test, again.test)  # the split is fixed
+
+
+def test_digits_are_8x8_with_a_fixed_held_out_split():
+    data = build_dataset(DataConfig(name="digits", test_fraction=0.2))
+    assert data.sample_shape == (1, 8, 8)
+    assert len(data.train) + len(data.test) == 1797 and len(data.test) == 359
+    assert data.num_classes == 10
+
+
+def test_fashion_mnist_reads_an_idx_folder(tmp_path):
+    folder = write_idx_folder(tmp_path / "fashion", n_train=30, n_test=7)
+    data = build_dataset(DataConfig(name="fashion-mnist", path=str(folder)))
+    assert data.train.shape == (30, 1, 28, 28) and data.test.shape == (7, 1, 28, 28)
+    assert data.train_labels.shape == (30,)
+
+
+def test_missing_fashion_mnist_says_how_to_install_it(tmp_path):
+    with pytest.raises(DataError, match="apt-get install dataset-fashion-mnist"):
+        build_dataset(DataConfig(name="fashion-mnist", path=str(tmp_path / "none")))
+
+
+def test_idx_source_reads_plain_folders_and_single_file_pairs(tmp_path):
+    folder = write_idx_folder(tmp_path / "mnist", n_train=20, n_test=5, compress=False)
+    data = build_dataset(DataConfig(name="idx", path=str(folder), image_size=14))
+    assert data.train.shape == (20, 1, 14, 14)
+    images = write_idx(tmp_path / "imgs", np.full((50, 6, 6), 9, dtype=np.uint8))
+    labels = write_idx(tmp_path / "labs", np.arange(50, dtype=np.uint8) % 3)
+    data = build_dataset(DataConfig(name="idx", path=str(images), labels_path=str(labels)))
+    assert len(data.train) == 45 and len(data.test) == 5
+    assert data.train_labels is not None and data.num_classes == 3
+
+
+def test_idx_labels_must_match_images(tmp_path):
+    images = write_idx(tmp_path / "imgs", np.zeros((5, 4, 4), dtype=np.uint8))
+    labels = write_idx(tmp_path / "labs", np.zeros(3, dtype=np.uint8))
+    with pytest.raises(DataError, match="3 labels for 5 images"):
+        build_dataset(DataConfig(name="idx", path=str(images), labels_path=str(labels)))
+
+
+def test_folder_source_resizes_and_converts(tmp_path):
+    for index in range(10):
+        Image.new("RGB", (20, 30), (index * 20, 0, 0)).save(tmp_path / f"{index}.png")
+    data = build_dataset(DataConfig(name="folder", path=str(tmp_path), image_size=16,
+                                    channels=3, test_fraction=0.2))
+    assert data.train.shape == (8, 3, 16, 16) and data.test.shape == (2, 3, 16, 16)
+    assert data.train_labels is None
+
+
+def test_channel_conversion_to_rgb():
+    data = build_dataset(DataConfig(name="digits", channels=3, image_size=16))
+    assert data.sample_shape == (3, 16, 16)
+    assert torch.equal(data.train[:, 0], data.train[:, 1])
+
+
+@pytest.mark.parametrize("name,shape,modes", [("gaussian-1d", (1,), 1), ("ring-2d", (2,), 8),
+                                              ("grid-2d", (2,), 25)])
+def test_toy_sources_come_with_their_density(name, shape, modes):
+    data = build_dataset(DataConfig(name=name, toy=ToyConfig(num_train=5000, num_test=100)))
+    assert data.sample_shape == shape and data.train.dtype == torch.float32
+    assert len(data.distribution.means) == modes
+    assert not data.is_image
+
+
+def test_gaussian_1d_default_is_n_4_half():
+    data = build_dataset(DataConfig(name="gaussian-1d"))
+    assert abs(data.train.mean().item() - 4.0) < 0.01
+    assert abs(data.train.std().item() - 0.5) < 0.01

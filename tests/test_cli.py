@@ -1,0 +1,192 @@
+"""The command line, run in-process: outputs, exit codes and one-line errors."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from ganforge.cli import main
+from tests.conftest import TINY_OVERRIDES, write_idx
+
+TINY_ARGS = [arg for key, value in TINY_OVERRIDES.items() for arg in (f"--{key}", value)]
+
+
+def run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def assert_one_line_error(err, code, expected_code, *fragments):
+    assert code == expected_code
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert lines[0].startswith("ganforge: error: ")
+    assert "Traceback" not in err
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+@pytest.fixture(scope="module")
+def trained_run(tmp_path_factory):
+    run_dir = tmp_path_factory.mktemp("cli") / "run"
+    assert main(["train", "--run-dir", str(run_dir), *TINY_ARGS]) == 0
+    return run_dir
+
+
+def test_train_writes_the_run_folder(trained_run):
+    assert json.loads((trained_run / "config.json").read_text())["train"]["steps"] == 20
+    lines = (trained_run / "train.jsonl").read_text().splitlines()
+    assert len(lines) == 20
+    record = json.loads(lines[-1])
+    assert {"step", "d_loss", "g_loss", "value", "d_real", "d_fake"} <= record.keys()
+    assert (trained_run / "checkpoints" / "latest.pt").is_file()
+    assert sorted(p.name for p in (trained_run / "samples").iterdir()) == [
+        "final.png", "step_0000010.png", "step_0000020.png"]
+
+
+def test_sample_to_grid_npz_and_folder(trained_run, tmp_path, capsys):
+    assert run(capsys, "sample", trained_run, "--n", 9, "--out", tmp_path / "g.png")[0] == 0
+    with Image.open(tmp_path / "g.png") as image:
+        assert image.size[0] == image.size[1]
+    assert run(capsys, "sample", trained_run, "--n", 5, "--out", tmp_path / "s.npz",
+               "--seed", 1)[0] == 0
+    samples = np.load(tmp_path / "s.npz")["samples"]
+    assert samples.shape == (5, 1, 8, 8) and samples.dtype == np.float32
+    assert 0 <= samples.min() and samples.max() <= 1
+    run(capsys, "sample", trained_run, "--n", 5, "--out", tmp_path / "t.npz", "--seed", 1)
+    assert np.array_equal(samples, np.load(tmp_path / "t.npz")["samples"])
+    assert run(capsys, "sample", trained_run, "--n", 3, "--out", tmp_path / "pngs")[0] == 0
+    assert len(list((tmp_path / "pngs").glob("*.png"))) == 3
+
+
+def test_plot_writes_curves(trained_run, tmp_path, capsys):
+    assert run(capsys, "plot", trained_run, "--out", tmp_path / "c.png")[0] == 0
+    assert (tmp_path / "c.png").stat().st_size > 1000
+
+
+def test_dry_run_writes_nothing(tmp_path, capsys):
+    code, out, _ = run(capsys, "train", "--dry-run", "--run-dir", tmp_path / "x", *TINY_ARGS)
+    assert code == 0 and '"steps": 20' in out
+    assert not (tmp_path / "x").exists()
+
+
+def test_resume_continues_a_run(trained_run, tmp_path, capsys):
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(trained_run, copy)
+    assert run(capsys, "train", "--resume", copy, "--train.steps", 25)[0] == 0
+    assert len((copy / "train.jsonl").read_text().splitlines()) == 25
+
+
+# --- bad input: one line, a non-zero exit code, no traceback, nothing half-written ---
+
+def test_unknown_config_key(capsys, tmp_path):
+    code, _, err = run(capsys, "train", "--run-dir", tmp_path / "r", "--train.stepz", 3)
+    assert_one_line_error(err, code, 2, "unknown config key 'train.stepz'", "train.steps")
+    assert not (tmp_path / "r").exists()
+
+
+def test_unknown_key_in_config_file(capsys, tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text("[model]\nwidth = 3\n")
+    code, _, err = run(capsys, "train", "--config", path)
+    assert_one_line_error(err, code, 2, "model.width")
+
+
+@pytest.mark.parametrize("flag,value,fragment", [
+    ("--train.d-steps-per-g-step", "0", "train.d_steps_per_g_step must be >= 1"),
+    ("--train.g-lr", "-1", "train.g_lr must be a finite number > 0"),
+    ("--train.d-lr", "nan", "train.d_lr must be a finite number > 0"),
+    ("--data.image-size", "0", "data.image_size must be >= 1"),
+    ("--train.batch-size", "5000", "larger than the"),
+])
+def test_invalid_values(capsys, tmp_path, flag, value, fragment):
+    code, _, err = run(capsys, "train", "--run-dir", tmp_path / "r", *TINY_ARGS, flag, value)
+    assert_one_line_error(err, code, 2, fragment)
+    assert not (tmp_path / "r").exists() or not any((tmp_path / "r").iterdir())
+
+
+def test_missing_data_file(capsys, tmp_path):
+    code, _, err = run(capsys, "train", "--run-dir", tmp_path / "r", *TINY_ARGS,
+                       "--data.name", "idx", "--data.path", tmp_path / "nothing-here")
+    assert_one_line_error(err, code, 1, "nothing-here", "not found")
+
+
+def test_corrupt_data_file(capsys, tmp_path):
+    path = write_idx(tmp_path / "images", np.zeros((20, 8, 8), dtype=np.uint8))
+    path.write_bytes(path.read_bytes()[:-7])
+    code, _, err = run(capsys, "train", "--run-dir", tmp_path / "r", *TINY_ARGS,
+                       "--data.name", "idx", "--data.path", path)
+    assert_one_line_error(err, code, 1, "truncated or corrupt")
+
+
+def test_empty_image_folder_and_unreadable_image(capsys, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, _, err = run(capsys, "train", "--run-dir", tmp_path / "r", *TINY_ARGS,
+                       "--data.name", "folder", "--data.path", empty)
+    assert_one_line_error(err, code, 1, "holds no PNG or JPEG images")
+    (empty / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 truncated jpeg")
+    code, _, err = run(capsys, "train", "--run-dir", tmp_path / "r", *TINY_ARGS,
+                       "--data.name", "folder", "--data.path", empty)
+    assert_one_line_error(err, code, 1, "broken.jpg")
+
+
+def test_corrupt_and_truncated_checkpoints(capsys, trained_run, tmp_path):
+    truncated = tmp_path / "t.pt"
+    data = (trained_run / "checkpoints" / "latest.pt").read_bytes()
+    truncated.write_bytes(data[: len(data) // 3])
+    code, _, err = run(capsys, "sample", truncated, "--out", tmp_path / "x.png")
+    assert_one_line_error(err, code, 1, "truncated or corrupt")
+    garbage = tmp_path / "g.pt"
+    garbage.write_bytes(b"not a checkpoint at all")
+    code, _, err = run(capsys, "sample", garbage, "--out", tmp_path / "x.png")
+    assert_one_line_error(err, code, 1, "truncated or corrupt")
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_resume_of_a_corrupt_checkpoint(capsys, trained_run, tmp_path):
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(trained_run, copy)
+    checkpoint = copy / "checkpoints" / "latest.pt"
+    checkpoint.write_bytes(checkpoint.read_bytes()[:1000])
+    code, _, err = run(capsys, "train", "--resume", copy, "--train.steps", 30)
+    assert_one_line_error(err, code, 1, "truncated or corrupt")
+
+
+def test_existing_run_folder_is_not_overwritten(capsys, trained_run):
+    code, _, err = run(capsys, "train", "--run-dir", trained_run, *TINY_ARGS)
+    assert_one_line_error(err, code, 2, "already exists", "--resume")
+
+
+def test_divergence_names_the_step_and_keeps_the_last_good_checkpoint(capsys, tmp_path):
+    code, _, err = run(capsys, "train", "--run-dir", tmp_path / "r", *TINY_ARGS,
+                       "--train.g-lr", "100", "--train.d-lr", "100", "--train.steps", "200",
+                       "--train.checkpoint-every-steps", "1", "--train.log-every-steps", "1")
+    assert_one_line_error(err, code, 1, "diverged at step", "last good checkpoint")
+    from ganforge.training.checkpoint import load_checkpoint
+
+    payload = load_checkpoint(tmp_path / "r")
+    assert all(torch.isfinite(v).all() for v in payload["generator"].values())
+
+
+def test_bad_sample_arguments(capsys, trained_run, tmp_path):
+    code, _, err = run(capsys, "sample", trained_run, "--n", 0, "--out", tmp_path / "a.png")
+    assert_one_line_error(err, code, 2, "--n must be >= 1")
+    code, _, err = run(capsys, "sample", trained_run, "--out", tmp_path / "a.gif")
+    assert_one_line_error(err, code, 2, ".png")
+    code, _, err = run(capsys, "sample", tmp_path / "nope", "--out", tmp_path / "a.png")
+    assert_one_line_error(err, code, 1, "not found")
+
+
+def test_unknown_command_and_missing_arguments(capsys):
+    code, _, err = run(capsys, "fly")
+    assert_one_line_error(err, code, 2, "invalid choice")
+    code, _, err = run(capsys, "sample")
+    assert_one_line_error(err, code, 2, "required")

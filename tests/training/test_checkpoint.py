@@ -1,0 +1,80 @@
+import pytest
+import torch
+
+from ganforge import train
+from ganforge.config import apply_overrides
+from ganforge.errors import CheckpointError
+from ganforge.training.checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
+
+
+def _weights(run_dir):
+    payload = load_checkpoint(run_dir)
+    return payload["step"], {**payload["generator"], **{f"D.{k}": v for k, v in
+                                                        payload["discriminator"].items()}}
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_a_resumed_run_ends_with_exactly_the_weights_of_an_unbroken_run(tmp_path, tiny_config,
+                                                                         optimizer):
+    config = apply_overrides(tiny_config, {"train.optimizer": optimizer,
+                                           "train.ema_decay": "0.9"})
+    train(apply_overrides(config, {"train.steps": "14"}), tmp_path / "whole")
+    train(apply_overrides(config, {"train.steps": "6"}), tmp_path / "broken")
+    result = train(apply_overrides(config, {"train.steps": "14"}), tmp_path / "broken",
+                   resume=True)
+    assert result.step == 14
+    step_a, whole = _weights(tmp_path / "whole")
+    step_b, resumed = _weights(tmp_path / "broken")
+    assert step_a == step_b == 14
+    assert whole.keys() == resumed.keys()
+    for key in whole:
+        assert torch.equal(whole[key], resumed[key]), key
+    ema_a = load_checkpoint(tmp_path / "whole")["ema"]
+    ema_b = load_checkpoint(tmp_path / "broken")["ema"]
+    assert all(torch.equal(ema_a[k], ema_b[k]) for k in ema_a)
+    # The log holds each step once, in order.
+    steps = [line for line in (tmp_path / "broken" / "train.jsonl").read_text().splitlines()]
+    assert len(steps) == 14
+
+
+def test_checkpoint_holds_what_a_resume_needs(tmp_path, tiny_config):
+    train(tiny_config, tmp_path / "run")
+    payload = load_checkpoint(tmp_path / "run")
+    for key in ("generator", "discriminator", "opt_g", "opt_d", "step", "d_updates",
+                "rng_per_rank", "noise_generator", "batches", "config", "format_version"):
+        assert key in payload
+    assert payload["config"]["train"]["steps"] == 20
+    assert not list((tmp_path / "run" / "checkpoints").glob("*.tmp"))
+
+
+def test_truncated_checkpoint_is_a_checkpoint_error(tmp_path, tiny_config):
+    train(tiny_config, tmp_path / "run")
+    path = checkpoint_path(tmp_path / "run")
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    with pytest.raises(CheckpointError, match="truncated or corrupt"):
+        load_checkpoint(path)
+
+
+def test_foreign_file_and_missing_file(tmp_path):
+    foreign = tmp_path / "other.pt"
+    torch.save({"weights": torch.zeros(2)}, foreign)
+    with pytest.raises(CheckpointError, match="not a ganforge checkpoint"):
+        load_checkpoint(foreign)
+    with pytest.raises(CheckpointError, match="not found"):
+        load_checkpoint(tmp_path / "missing.pt")
+    with pytest.raises(CheckpointError, match="holds no checkpoint"):
+        load_checkpoint(tmp_path)
+
+
+def test_a_failed_save_leaves_the_previous_checkpoint_intact(tmp_path):
+    path = tmp_path / "ckpt.pt"
+    save_checkpoint({"x": torch.ones(3)}, path)
+
+    class Unpicklable:
+        def __reduce__(self):
+            raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        save_checkpoint({"x": Unpicklable()}, path)
+    assert torch.equal(torch.load(path, weights_only=True)["x"], torch.ones(3))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ckpt.pt"]

@@ -1,0 +1,77 @@
+import pytest
+import torch
+
+from ganforge.config import ModelConfig, TrainConfig
+from ganforge.data.batches import InMemoryBatches
+from ganforge.data.toy import gaussian_mixture_1d
+from ganforge.errors import DivergedError
+from ganforge.models import build_discriminator, build_generator
+from ganforge.models.priors import Prior
+from ganforge.training.trainer import STAT_KEYS, Trainer
+
+TOY_MODEL = ModelConfig(noise_dim=1, g_hidden=(16,), g_output="linear", g_init_range=None,
+                        d_hidden=(16,), d_activation="relu", d_dropout_input=0.0,
+                        d_dropout_hidden=0.0, d_init_range=None)
+
+
+def _toy_trainer(train_config: TrainConfig, data: torch.Tensor | None = None) -> Trainer:
+    torch.manual_seed(0)
+    if data is None:
+        data = gaussian_mixture_1d((4.0,), (0.5,)).sample(4096, torch.Generator().manual_seed(0))
+    G = build_generator(TOY_MODEL, (1,))
+    D = build_discriminator(TOY_MODEL, (1,))
+    batches = InMemoryBatches(data, train_config.batch_size, seed=0)
+    return Trainer(train_config, G, D, Prior("uniform", 1), batches,
+                   device=torch.device("cpu"), value_range=None, seed=0)
+
+
+@pytest.mark.parametrize("k", [1, 3])
+def test_each_step_is_k_discriminator_updates_then_one_generator_update(k):
+    config = TrainConfig(optimizer="adam", g_lr=1e-3, d_lr=1e-3, lr_decay=1.0, steps=5,
+                         d_steps_per_g_step=k, batch_size=32, progress=False)
+    trainer = _toy_trainer(config)
+    trainer.fit(5)
+    # Adam counts its own updates per parameter: the optimizers prove k.
+    d_counts = {int(s["step"]) for s in trainer.opt_d.state.values()}
+    g_counts = {int(s["step"]) for s in trainer.opt_g.state.values()}
+    assert d_counts == {5 * k} and g_counts == {5}
+    assert trainer.d_updates == 5 * k and trainer.step_count == 5
+
+
+def test_generator_step_leaves_the_frozen_discriminator_without_gradients():
+    trainer = _toy_trainer(TrainConfig(batch_size=16, progress=False))
+    trainer.step()
+    assert all(p.grad is None or p.grad.abs().sum() > 0 for p in trainer.D.parameters())
+    assert all(p.requires_grad for p in trainer.D.parameters())  # unfrozen afterwards
+
+
+def test_step_returns_the_logged_statistics():
+    trainer = _toy_trainer(TrainConfig(batch_size=16, progress=False))
+    stats = trainer.step()
+    assert stats.shape == (len(STAT_KEYS),)
+    d_loss, _g_loss, value, d_real, d_fake = stats.tolist()
+    assert value == pytest.approx(-d_loss)
+    assert 0 < d_real < 1 and 0 < d_fake < 1
+
+
+def test_the_generator_moves_onto_the_data_on_a_1d_gaussian():
+    config = TrainConfig(optimizer="adam", g_lr=2e-3, d_lr=2e-3, lr_decay=1.0, batch_size=64,
+                         g_objective="nonsaturating", progress=False)
+    trainer = _toy_trainer(config)
+    z = Prior("uniform", 1).sample(2000, generator=torch.Generator().manual_seed(1))
+    before = trainer.G(z).mean().item()
+    trainer.fit(1500)
+    with torch.no_grad():
+        samples = trainer.G(z)
+    assert abs(before - 4.0) > 3.0
+    assert abs(samples.mean().item() - 4.0) < 0.3
+    assert abs(samples.std().item() - 0.5) < 0.25
+
+
+def test_a_non_finite_loss_stops_training_naming_the_step():
+    data = torch.randn(256, 1)
+    data[40:] = float("nan")  # the second epoch's batches hold NaN
+    config = TrainConfig(batch_size=32, log_every_steps=1, progress=False)
+    trainer = _toy_trainer(config, data)
+    with pytest.raises(DivergedError, match=r"diverged at step \d+: non-finite d_loss"):
+        trainer.fit(50)
