@@ -90,9 +90,13 @@ def _train(args: argparse.Namespace, extra: list[str]) -> int:
     if args.nproc > 1 and not launched_by_torchrun():
         return _launch_torchrun(args.nproc, args, extra, run_dir)
 
+    from ganforge.training.distributed import shutdown_distributed
     from ganforge.training.run import train
 
-    result = train(config, run_dir, resume=bool(args.resume))
+    try:
+        result = train(config, run_dir, resume=bool(args.resume))
+    finally:
+        shutdown_distributed()
     if result.generator is not None and _is_main_process():
         samples = run_dir / "samples" / "final.png"
         print(f"ganforge: trained to step {result.step} ({result.stopped}); "

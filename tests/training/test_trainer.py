@@ -75,3 +75,31 @@ def test_a_non_finite_loss_stops_training_naming_the_step():
     trainer = _toy_trainer(config, data)
     with pytest.raises(DivergedError, match=r"diverged at step \d+: non-finite d_loss"):
         trainer.fit(50)
+
+
+# torch.compile's tracer trips over its own non-leaf .grad warning under filterwarnings=error.
+COMPILE = pytest.param({"compile": True}, id="compile", marks=pytest.mark.filterwarnings(
+    "ignore:The .grad attribute of a Tensor that is not a leaf"))
+
+
+@pytest.mark.parametrize("options", [pytest.param({"autocast_bf16": True}, id="bf16"),
+                                     pytest.param({"channels_last": True}, id="channels_last"),
+                                     COMPILE])
+def test_gpu_path_options_train_on_the_cpu(options):
+    # The options CUDA runs use are device-agnostic, so these CPU runs cover their code paths.
+    from ganforge.config import ModelConfig
+
+    torch.manual_seed(0)
+    model = ModelConfig(arch="dcgan", g_output="tanh", g_channels=4, d_channels=4,
+                        d_dropout_input=0.0)
+    G, D = build_generator(model, (1, 8, 8)), build_discriminator(model, (1, 8, 8))
+    if options.get("channels_last"):
+        G = G.to(memory_format=torch.channels_last)
+        D = D.to(memory_format=torch.channels_last)
+    images = torch.randint(0, 256, (64, 1, 8, 8), dtype=torch.uint8)
+    config = TrainConfig(optimizer="adam", g_lr=1e-3, d_lr=1e-3, batch_size=16, progress=False,
+                         **options)
+    trainer = Trainer(config, G, D, Prior("gaussian", 100), InMemoryBatches(images, 16, seed=0),
+                      device=torch.device("cpu"), value_range=(-1.0, 1.0), seed=0)
+    trainer.fit(3)
+    assert trainer.step_count == 3 and trainer.weights_are_finite()

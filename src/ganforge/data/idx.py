@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gzip
+import io
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -21,29 +23,51 @@ _IDX_DTYPES: dict[int, np.dtype[Any]] = {
 }
 
 
+def _open(path: Path) -> io.BufferedIOBase:
+    with path.open("rb") as probe:
+        gzipped = probe.read(2) == b"\x1f\x8b"  # gzip magic, whatever the file is called
+    return gzip.GzipFile(path, "rb") if gzipped else path.open("rb")
+
+
+def _read_into(file: io.BufferedIOBase, view: memoryview) -> int:
+    """Fill `view` from `file` in 1 MB pieces (gzip's readinto would allocate the whole size
+    again); return how many bytes arrived."""
+    filled = 0
+    while filled < len(view):
+        count = file.readinto(view[filled:filled + (1 << 20)])
+        if not count:
+            break
+        filled += count
+    return filled
+
+
 def read_idx(path: str | Path) -> np.ndarray:
-    """Return the array stored in an IDX file (`.gz` is decompressed), in native byte order."""
+    """Return the array stored in an IDX file (`.gz` is decompressed), in native byte order.
+
+    The payload streams straight into its final array: no intermediate copies, so loading
+    Fashion-MNIST's 55 MB costs little more than 55 MB.
+    """
     path = Path(path)
     if not path.is_file():
         raise DataError(f"IDX file {path} not found")
     try:
-        raw = path.read_bytes()
-        if raw[:2] == b"\x1f\x8b":  # gzip magic, whatever the file is called
-            raw = gzip.decompress(raw)
-    except (OSError, EOFError, gzip.BadGzipFile) as error:
+        with _open(path) as file:
+            magic = file.read(4)
+            if len(magic) < 4 or magic[0] != 0 or magic[1] != 0 or magic[2] not in _IDX_DTYPES:
+                raise DataError(f"{path} is not an IDX file (bad magic number)")
+            dtype, ndim = _IDX_DTYPES[magic[2]], magic[3]
+            header = file.read(4 * ndim)
+            if ndim == 0 or len(header) < 4 * ndim:
+                raise DataError(f"IDX file {path} has a truncated header")
+            shape = tuple(int(d) for d in np.frombuffer(header, dtype=">u4"))
+            data = np.empty(shape, dtype=dtype)
+            filled = _read_into(file, memoryview(data).cast("B"))  # type: ignore[arg-type]
+            trailing = file.read(1)
+    except (OSError, EOFError, zlib.error) as error:
         raise DataError(f"IDX file {path} cannot be read ({error}); re-download or re-copy it") \
             from None
-    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_DTYPES:
-        raise DataError(f"{path} is not an IDX file (bad magic number)")
-    dtype, ndim = _IDX_DTYPES[raw[2]], raw[3]
-    header_size = 4 + 4 * ndim
-    if ndim == 0 or len(raw) < header_size:
-        raise DataError(f"IDX file {path} has a truncated header")
-    shape = tuple(int(d) for d in np.frombuffer(raw, dtype=">u4", count=ndim, offset=4))
-    expected = header_size + int(np.prod(shape)) * dtype.itemsize
-    if len(raw) != expected:
-        raise DataError(f"IDX file {path} is truncated or corrupt: header promises shape {shape} "
-                        f"({expected} bytes) but the file holds {len(raw)} bytes")
-    data = np.frombuffer(raw, dtype=dtype, offset=header_size).reshape(shape)
-    # A copy in native byte order: frombuffer's view is read-only, which torch cannot wrap.
-    return data.astype(dtype.newbyteorder("="))
+    if filled != data.nbytes or trailing:
+        raise DataError(f"IDX file {path} is truncated or corrupt: its header promises shape "
+                        f"{shape} ({data.nbytes} data bytes) but the file holds "
+                        f"{'more' if trailing else filled}")
+    return data if dtype.itemsize == 1 else data.astype(dtype.newbyteorder("="))

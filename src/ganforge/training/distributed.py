@@ -4,6 +4,7 @@ ganforge touches torch.distributed."""
 
 from __future__ import annotations
 
+import gc
 import os
 from dataclasses import dataclass
 from typing import Any
@@ -55,7 +56,13 @@ def init_distributed(device_name: str) -> tuple[DistInfo, torch.device]:
 
 
 def shutdown_distributed() -> None:
+    """Leave the process group cleanly, on every rank, at the end of training."""
     if dist.is_initialized():
+        # DDP wrappers sit in reference cycles; collected at interpreter exit instead, their
+        # gloo work objects abort the process (SIGABRT). Free them while Python is alive, and
+        # let no rank tear down its connections while another still uses them.
+        gc.collect()
+        dist.barrier()
         dist.destroy_process_group()
 
 

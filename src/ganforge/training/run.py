@@ -41,6 +41,8 @@ class TrainResult:
     stopped: str
     """Why training ended: "steps", "time_limit" or "interrupted"."""
     generator: Generator
+    discriminator: torch.nn.Module
+    """D as trained (train mode; `D.probability(x)` is the paper's D(x))."""
 
 
 def default_run_dir(config: RunConfig, name: str | None = None) -> Path:
@@ -114,7 +116,7 @@ def train(config: RunConfig | None = None, run_dir: str | Path | None = None, *,
     pixel_mean = dataset.train.float().mean(0) / 255 if dataset.is_image else None
     G = build_generator(config.model, dataset.sample_shape, pixel_mean).to(device)
     D = build_discriminator(config.model, dataset.sample_shape).to(device)
-    if config.train.channels_last and device.type == "cuda" and dataset.is_image:
+    if config.train.channels_last and dataset.is_image:
         # Module.to accepts memory_format at run time; its type stubs do not say so.
         G = G.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
         D = D.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
@@ -172,4 +174,4 @@ def train(config: RunConfig | None = None, run_dir: str | Path | None = None, *,
     generator = Generator(sampling_network(trainer), prior, value_range=value_range,
                           config=config, step=trainer.step_count)
     return TrainResult(run_dir=run_dir, step=trainer.step_count, stopped=stopped,
-                       generator=generator)
+                       generator=generator, discriminator=D)

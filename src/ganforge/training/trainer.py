@@ -9,7 +9,7 @@ import math
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import torch
 from torch import Tensor, nn
@@ -46,6 +46,15 @@ class StepRecord:
     lr_d: float
     lr_g: float
     elapsed_s: float
+
+
+class DiscriminatorUpdate(NamedTuple):
+    """What one D update saw: its loss, D's logits on both halves, and the fake batch."""
+
+    d_loss: Tensor
+    logits_real: Tensor
+    logits_fake: Tensor
+    fake: Tensor
 
 
 class Callback(Protocol):
@@ -113,13 +122,14 @@ class Trainer:
         self._g_train, self._d_train = compile_(G_train), compile_(D_train)
         self._g_plain = self._g_train if not self.dist.enabled else compile_(G)
         self._d_frozen = self._d_train if not self.dist.enabled else compile_(D)
-        self._channels_last = config.channels_last and device.type == "cuda"
+        self._channels_last = config.channels_last
 
     # --- Algorithm 1 -----------------------------------------------------------------------
 
     def _autocast(self) -> contextlib.AbstractContextManager[Any]:
-        if self.config.autocast_bf16 and self.device.type == "cuda":
-            return torch.autocast("cuda", dtype=torch.bfloat16)
+        # The same code path on every device: the CPU tests cover what CUDA runs.
+        if self.config.autocast_bf16:
+            return torch.autocast(self.device.type, dtype=torch.bfloat16)
         return contextlib.nullcontext()
 
     def _real_batch(self) -> Tensor:
@@ -141,25 +151,33 @@ class Trainer:
         optimizer.step()
         schedule.step()
 
+    def discriminator_update(self, keep_graph: bool = False) -> DiscriminatorUpdate:
+        """One D update on fresh real and fake minibatches (ascends V(D, G)); G is not changed.
+
+        With `keep_graph` the fake batch keeps G's graph, for a G update that reuses it.
+        """
+        x = self._real_batch()
+        z = self._noise()
+        with torch.set_grad_enabled(keep_graph), self._autocast():
+            fake = self._g_train(z) if keep_graph else self._g_plain(z)
+        with self._autocast():
+            # One D pass over [real; fake]: D has no batch-coupled layers, so this is the same
+            # mathematics as two passes, with one larger matmul per layer.
+            logits = self._d_train(torch.cat([x, fake.detach()])).float()
+        logits_real, logits_fake = logits.split(logits.shape[0] // 2)
+        d_loss = discriminator_loss(logits_real, logits_fake)
+        self._update(self.opt_d, self.sched_d, d_loss)
+        self.d_updates += 1
+        return DiscriminatorUpdate(d_loss.detach(), logits_real.detach(), logits_fake.detach(),
+                                   fake)
+
     def step(self) -> Tensor:
         """One step of Algorithm 1; returns the stacked `STAT_KEYS` (no host sync)."""
         reuse = self.config.reuse_noise_for_g
-        fake = torch.empty(0)
         for i in range(self.k):
-            # Discriminator update: ascend V(D, G) on fresh real and fake minibatches.
-            x = self._real_batch()
-            z = self._noise()
-            keep_graph = reuse and i == self.k - 1  # G's update will reuse this G(z)
-            with torch.set_grad_enabled(keep_graph), self._autocast():
-                fake = self._g_train(z) if keep_graph else self._g_plain(z)
-            with self._autocast():
-                # One D pass over [real; fake]: D has no batch-coupled layers, so this is the
-                # same mathematics as two passes, with one larger matmul per layer.
-                logits = self._d_train(torch.cat([x, fake.detach()])).float()
-            logits_real, logits_fake = logits.split(logits.shape[0] // 2)
-            d_loss = discriminator_loss(logits_real, logits_fake)
-            self._update(self.opt_d, self.sched_d, d_loss)
-            self.d_updates += 1
+            # k discriminator updates; the last keeps G(z) for G's update when reusing noise.
+            last = self.discriminator_update(keep_graph=reuse and i == self.k - 1)
+        fake = last.fake
 
         # Generator update: descend the G objective with D frozen, so that no gradient is
         # computed (or all-reduced) for D's weights.
@@ -176,8 +194,9 @@ class Trainer:
         if self.ema is not None:
             self.ema.update_parameters(self.G)
         with torch.no_grad():
-            return torch.stack([d_loss, g_loss, -d_loss, logits_real.sigmoid().mean(),
-                                logits_fake.sigmoid().mean()])
+            return torch.stack([last.d_loss, g_loss.detach(), -last.d_loss,
+                                last.logits_real.sigmoid().mean(),
+                                last.logits_fake.sigmoid().mean()])
 
     # --- The loop ----------------------------------------------------------------------------
 
