@@ -38,6 +38,19 @@ def _seeded() -> None:
     torch.manual_seed(0)
 
 
+@pytest.fixture(scope="session")
+def _session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("ganforge-cache")
+
+
+@pytest.fixture(autouse=True)
+def classifier_cache(_session_cache: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A cache shared by the session's tests (the MNIST classifier trains once), never the
+    user's own: every test gets it, so no test can write into the user's cache."""
+    monkeypatch.setenv("GANFORGE_CACHE_DIR", str(_session_cache))
+    return _session_cache
+
+
 def write_idx(path: Path, array: np.ndarray, *, compress: bool = False) -> Path:
     """Write `array` (uint8) as an IDX file, gzipped when `compress`."""
     header = bytes([0, 0, 0x08, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)

@@ -190,3 +190,33 @@ def test_unknown_command_and_missing_arguments(capsys):
     assert_one_line_error(err, code, 2, "invalid choice")
     code, _, err = run(capsys, "sample")
     assert_one_line_error(err, code, 2, "required")
+
+
+def test_theory_figure1_writes_the_figure_and_checks(capsys, tmp_path):
+    code, out, _ = run(capsys, "theory", "figure1", "--run-dir", tmp_path / "t", "--steps", 40,
+                       "--inner-steps", 40)
+    assert code == 0
+    assert "max|D-D*|" in out and "minimax-k1" in out
+    for name in ("figure1.png", "figure1.gif", "checks.json"):
+        assert (tmp_path / "t" / name).stat().st_size > 0
+    checks = json.loads((tmp_path / "t" / "checks.json").read_text())
+    assert checks["config"]["g_objective"] == "minimax"
+
+
+def test_theory_rejects_bad_input(capsys, tmp_path):
+    code, _, err = run(capsys, "theory", "figure1", "--means", "1,x")
+    assert_one_line_error(err, code, 2, "comma-separated numbers")
+    code, _, err = run(capsys, "theory", "figure1", "--means", "1,2", "--stds", "0.5")
+    assert_one_line_error(err, code, 2, "data.toy.stds")
+
+
+def test_modes_benchmark_runs_and_prints_the_table(capsys, tmp_path):
+    code, out, _ = run(capsys, "modes", "--config", "configs/modes-plain.toml", "--seeds", 1,
+                       "--datasets", "ring-2d", "--workers", 1, "--run-dir", tmp_path / "m",
+                       "--train.steps", 30, "--train.batch-size", 64)
+    assert code == 0
+    assert "ganforge modes-plain (1 seeds)" in out and "VEEGAN" in out
+    summary = json.loads((tmp_path / "m" / "summary.json").read_text())
+    (entry,) = summary.values()
+    assert set(entry) == {"ring-2d"} and entry["ring-2d"]["num_modes"] == 8
+    assert list((tmp_path / "m" / "modes-plain" / "ring-2d-seed0" / "samples").glob("*.npz"))

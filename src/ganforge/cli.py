@@ -168,6 +168,72 @@ def _plot(args: argparse.Namespace, extra: list[str]) -> int:
     return 0
 
 
+# --- evaluate ------------------------------------------------------------------------------------
+
+def _evaluate(args: argparse.Namespace, extra: list[str]) -> int:
+    from ganforge.evaluation import METRICS_LOG, evaluate, format_results
+
+    names = [name.strip() for name in args.metrics.split(",")] if args.metrics else None
+    results = evaluate(args.source, metrics=names, n_samples=args.n_samples, seed=args.seed,
+                       device=args.device, inception_weights=args.inception_weights)
+    print(format_results(results))
+    print(f"ganforge: appended to {METRICS_LOG} in the run folder", file=sys.stderr)
+    return 0
+
+
+# --- theory and modes ----------------------------------------------------------------------------
+
+def _floats(text: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise ConfigError(f"expected comma-separated numbers, got {text!r}") from None
+
+
+def _theory(args: argparse.Namespace, extra: list[str]) -> int:
+    import time
+
+    from ganforge.theory.figure1 import Figure1Config
+    from ganforge.theory.lab import format_checks, run_checks, run_figure1, summary
+
+    config = Figure1Config(means=_floats(args.means), stds=_floats(args.stds),
+                           weights=_floats(args.weights), g_objective=args.loss, k=args.k,
+                           steps=args.steps, inner_steps=args.inner_steps, seed=args.seed,
+                           frames=0 if args.no_gif else 48)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    run_dir = Path(args.run_dir or f"runs/theory-{args.experiment}-{stamp}")
+    if args.experiment == "figure1":
+        results = [run_figure1(config, run_dir, animate=not args.no_gif)]
+    else:
+        results = run_checks(config, run_dir, ks=tuple(args.ks))
+    print(format_checks(results))
+    print(f"ganforge: figures and checks.json in {run_dir}", file=sys.stderr)
+    return 0 if summary(results)["all_passed"] or not args.strict else 1
+
+
+def _modes(args: argparse.Namespace, extra: list[str]) -> int:
+    import time
+
+    from ganforge.files import write_json
+    from ganforge.theory.modes import format_table, run_benchmark, save_results
+
+    overrides = parse_override_args(extra)
+    run_dir = Path(args.run_dir or f"runs/modes-{time.strftime('%Y%m%d-%H%M%S')}")
+    rows = {}
+    for path in args.config:
+        config = apply_overrides(load_config(path), overrides)
+        name = Path(path).stem
+        runs = run_benchmark(config, run_dir / name, seeds=args.seeds, datasets=args.datasets,
+                             workers=args.workers)
+        rows[f"ganforge {name} ({args.seeds} seeds)"] = save_results(name, runs, run_dir / name)
+    table = format_table(rows)
+    (run_dir / "modes.md").write_text(table + "\n", encoding="utf-8")
+    write_json({name: summary for name, summary in rows.items()}, run_dir / "summary.json")
+    print(table)
+    print(f"ganforge: runs, scatter plots and modes.json in {run_dir}", file=sys.stderr)
+    return 0
+
+
 # --- main ----------------------------------------------------------------------------------------
 
 def build_parser() -> _Parser:
@@ -208,6 +274,65 @@ def build_parser() -> _Parser:
     plot.add_argument("run_dir", metavar="RUN_DIR")
     plot.add_argument("--out", help="output image (default RUN_DIR/curves.png)")
     plot.set_defaults(handler=_plot, takes_overrides=False)
+
+    evaluate = commands.add_parser(
+        "evaluate", allow_abbrev=False, help="score a generator: Parzen, Fréchet distance, KID, "
+        "precision/recall, class coverage (offline)",
+        description="Scores a trained generator on its data set's held-out split, beside the "
+                    "same metric for held-out real images (the floor), and appends the results "
+                    "to RUN_DIR/metrics.jsonl. Domain metrics use a CNN that ganforge trains on "
+                    "the data set's labels (cached); nothing is downloaded.")
+    evaluate.add_argument("source", metavar="RUN_DIR|CKPT")
+    evaluate.add_argument("--metrics", help="comma-separated: parzen, fd, kid, "
+                          "classifier_score, prdc, class_coverage (default: all that apply)")
+    evaluate.add_argument("--n-samples", type=int, default=None,
+                          help="generated samples per metric (default: 10,000 for parzen, as "
+                               "many as the held-out images for the others)")
+    evaluate.add_argument("--seed", type=int, default=0)
+    evaluate.add_argument("--device", default="auto")
+    evaluate.add_argument("--inception-weights", metavar="PATH",
+                          help="a local Inception-v3 weights file: adds the standard FID "
+                               "(needs torch-fidelity)")
+    evaluate.set_defaults(handler=_evaluate, takes_overrides=False)
+
+    theory = commands.add_parser(
+        "theory", allow_abbrev=False,
+        help="the paper's theory on a 1-D GAN: Figure 1, D -> D*, V = -log 4 + 2 JSD, equilibrium",
+        description="figure1: one run, drawn as the paper's Figure 1 (PNG and GIF), with its "
+                    "checks. checks: the same for both G losses and each k, as one table.")
+    theory.add_argument("experiment", choices=["figure1", "checks"])
+    theory.add_argument("--run-dir", help="output folder (default runs/theory-...)")
+    theory.add_argument("--loss", choices=["minimax", "nonsaturating"], default="minimax",
+                        help="G's objective (figure1; checks runs both)")
+    theory.add_argument("--k", type=int, default=1, help="D updates per G update (figure1)")
+    theory.add_argument("--ks", type=int, nargs="+", default=[1, 5], help="k values (checks)")
+    theory.add_argument("--means", default="4", help="p_data's component means, e.g. 2,6")
+    theory.add_argument("--stds", default="0.5", help="p_data's component standard deviations")
+    theory.add_argument("--weights", default="", help="p_data's mixture weights (default equal)")
+    theory.add_argument("--steps", type=int, default=3000, help="Algorithm 1 steps")
+    theory.add_argument("--inner-steps", type=int, default=3000,
+                        help="D updates with G frozen for panel (b)")
+    theory.add_argument("--seed", type=int, default=0)
+    theory.add_argument("--no-gif", action="store_true", help="skip the animation")
+    theory.add_argument("--strict", action="store_true",
+                        help="exit 1 when a check misses its target")
+    theory.set_defaults(handler=_theory, takes_overrides=False)
+
+    modes = commands.add_parser(
+        "modes", allow_abbrev=False,
+        help="mode-collapse benchmark: ring of 8 and grid of 25 Gaussians over many seeds",
+        description="Train each config on each data set for every seed, score 2,500 samples "
+                    "(modes captured, high-quality share, reverse KL) and print mean +- s.e. "
+                    "beside published rows. Settings override every config (--train.steps 2000).")
+    modes.add_argument("--config", action="append", default=None,
+                       help="a preset (repeatable: one table row each; "
+                            "default configs/modes-2d.toml)")
+    modes.add_argument("--seeds", type=int, default=10)
+    modes.add_argument("--datasets", nargs="+", default=["ring-2d", "grid-2d"],
+                       choices=["ring-2d", "grid-2d"])
+    modes.add_argument("--workers", type=int, default=2, help="runs in parallel")
+    modes.add_argument("--run-dir", help="output folder (default runs/modes-...)")
+    modes.set_defaults(handler=_modes, takes_overrides=True)
     return parser
 
 
@@ -219,6 +344,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if extra and not args.takes_overrides:
             raise ConfigError(f"unrecognized arguments: {' '.join(extra)}; "
                               f"see `ganforge {args.command} --help`")
+        if getattr(args, "command", None) == "modes" and args.config is None:
+            args.config = ["configs/modes-2d.toml"]
         return int(args.handler(args, extra))
     except GanforgeError as error:
         print(f"ganforge: error: {error}", file=sys.stderr)

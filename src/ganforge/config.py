@@ -125,6 +125,10 @@ class ModelConfig:
     """Dimension of the noise z."""
     prior: Literal["uniform", "gaussian"] = "uniform"
     """p_z: uniform on [-sqrt 3, sqrt 3] (unit variance) or standard Gaussian."""
+    latent_categories: int = 0
+    """Append a one-hot category drawn uniformly from this many to z (0: none). A continuous G
+    cannot map a connected z onto disconnected modes without mass between them; a discrete part
+    of z lifts that limit (Khayatkhoei et al. 2018)."""
     g_hidden: tuple[int, ...] = (1200, 1200)
     """mlp: widths of G's hidden layers."""
     g_activation: Literal["relu", "leaky_relu", "tanh"] = "relu"
@@ -160,6 +164,8 @@ class ModelConfig:
 
     def __post_init__(self) -> None:
         _check(self.noise_dim >= 1, "model.noise_dim", ">= 1", self.noise_dim)
+        _check(self.latent_categories >= 0, "model.latent_categories", ">= 0",
+               self.latent_categories)
         _check(len(self.g_hidden) >= 1 and min(self.g_hidden) >= 1, "model.g_hidden",
                "a non-empty list of widths >= 1", self.g_hidden)
         _check(len(self.d_hidden) >= 1 and min(self.d_hidden) >= 1, "model.d_hidden",
@@ -189,6 +195,9 @@ class TrainConfig:
     """k in Algorithm 1: discriminator updates per generator update."""
     g_objective: Literal["minimax", "nonsaturating"] = "minimax"
     """G minimizes E[log(1 - D(G(z)))] (minimax, the paper's) or -E[log D(G(z))]."""
+    r1_gamma: float = 0.0
+    """R1 penalty (gamma / 2) E_real ||grad_x D||^2 on D's logit (Mescheder et al. 2018), which
+    makes training locally convergent; 0: off, as in the paper."""
     reuse_noise_for_g: bool = True
     """G's update reuses the last D update's noise and G(z) (one G forward pass, as PyTorch's
     DCGAN example); false draws fresh noise for G, as Algorithm 1 is written."""
@@ -250,6 +259,8 @@ class TrainConfig:
         for key in ("momentum_start", "momentum_end", "adam_beta1", "adam_beta2", "ema_decay"):
             value = getattr(self, key)
             _check(0 <= value < 1, f"train.{key}", "in [0, 1)", value)
+        _check(math.isfinite(self.r1_gamma) and self.r1_gamma >= 0, "train.r1_gamma", ">= 0",
+               self.r1_gamma)
         _check(self.momentum_ramp_steps >= 0, "train.momentum_ramp_steps", ">= 0",
                self.momentum_ramp_steps)
         if self.time_limit_s is not None:

@@ -23,3 +23,14 @@ def test_a_seeded_generator_repeats_its_noise():
     first = prior.sample(5, generator=torch.Generator().manual_seed(4))
     second = prior.sample(5, generator=torch.Generator().manual_seed(4))
     assert torch.equal(first, second)
+
+
+def test_latent_categories_are_one_hot_and_uniform():
+    prior = Prior("gaussian", 3, categories=4)
+    z = prior.sample(8000, generator=torch.Generator().manual_seed(0))
+    assert z.shape == (8000, 7) and prior.dim == 7
+    one_hot = z[:, 3:]
+    assert torch.equal(one_hot.sum(1), torch.ones(8000))
+    assert set(one_hot.unique().tolist()) == {0.0, 1.0}
+    shares = one_hot.mean(0)
+    assert (shares - 0.25).abs().max() < 0.02

@@ -103,3 +103,42 @@ def test_gpu_path_options_train_on_the_cpu(options):
                       device=torch.device("cpu"), value_range=(-1.0, 1.0), seed=0)
     trainer.fit(3)
     assert trainer.step_count == 3 and trainer.weights_are_finite()
+
+
+class _LinearD(torch.nn.Module):
+    """logit = w . x + b: R1's penalty is then (gamma / 2) ||w||^2, known in closed form."""
+
+    def __init__(self):
+        super().__init__()
+        self.linear = torch.nn.Linear(2, 1)
+
+    def forward(self, x):
+        return self.linear(x).view(-1)
+
+
+def test_r1_penalty_adds_gamma_times_w_to_ds_gradient():
+    from ganforge.losses import discriminator_loss
+
+    torch.manual_seed(0)
+    data = torch.randn(64, 2)
+    G = build_generator(ModelConfig(noise_dim=2, g_hidden=(4,), g_output="linear",
+                                    g_init_range=None), (2,))
+    D = _LinearD()
+    w0 = D.linear.weight.detach().clone()
+    gamma = 3.0
+    config = TrainConfig(optimizer="sgd", d_lr=0.1, g_lr=0.1, lr_decay=1.0, momentum_start=0.0,
+                         momentum_end=0.0, batch_size=64, r1_gamma=gamma, progress=False)
+    trainer = Trainer(config, G, D, Prior("gaussian", 2), InMemoryBatches(data, 64, seed=0),
+                      device=torch.device("cpu"), value_range=None, seed=0)
+    z = torch.randn(64, 2)
+    trainer._noise = lambda: z
+    # The gradient of the plain loss, computed separately on the same batch.
+    reference = _LinearD()
+    reference.load_state_dict(D.state_dict())
+    with torch.no_grad():
+        fake = G(z)
+    loss = discriminator_loss(reference(data), reference(fake))
+    (grad_w,) = torch.autograd.grad(loss, reference.linear.weight)
+    trainer.discriminator_update()
+    step = (w0 - D.linear.weight.detach()) / 0.1
+    torch.testing.assert_close(step, grad_w + gamma * w0)

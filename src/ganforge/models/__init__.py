@@ -27,7 +27,7 @@ def output_range(config: ModelConfig, is_image: bool) -> tuple[float, float] | N
 
 
 def build_prior(config: ModelConfig) -> Prior:
-    return Prior(config.prior, config.noise_dim)
+    return Prior(config.prior, config.noise_dim, config.latent_categories)
 
 
 def _image_dims(sample_shape: tuple[int, ...]) -> tuple[int, int]:
@@ -42,9 +42,9 @@ def build_generator(config: ModelConfig, sample_shape: tuple[int, ...],
     """G for samples of `sample_shape`; `pixel_mean` (in [0, 1]) sets a sigmoid output's bias."""
     if config.arch == "dcgan":
         channels, size = _image_dims(sample_shape)
-        return ConvGenerator(config.noise_dim, channels, size, width=config.g_channels,
+        return ConvGenerator(build_prior(config).dim, channels, size, width=config.g_channels,
                              output=config.g_output)
-    generator = MLPGenerator(config.noise_dim, sample_shape, config.g_hidden,
+    generator = MLPGenerator(build_prior(config).dim, sample_shape, config.g_hidden,
                              activation=config.g_activation, batchnorm=config.g_batchnorm,
                              output=config.g_output, init_range=config.g_init_range)
     if config.g_output_bias_from_data and config.g_output == "sigmoid" and pixel_mean is not None:

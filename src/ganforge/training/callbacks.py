@@ -6,12 +6,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 from torch import Tensor, nn
 
 from ganforge.data.toy import GaussianMixture
 from ganforge.data.transforms import ValueRange, to_unit_range
 from ganforge.errors import DivergedError
+from ganforge.files import atomic_path
 from ganforge.training.checkpoint import save_checkpoint
 from ganforge.training.distributed import DistInfo
 from ganforge.training.trainer import StepRecord, Trainer
@@ -46,6 +48,9 @@ class SampleSaver:
             save_grid(samples, path, scale=max(1, 56 // samples.shape[-1]))
         else:
             save_points_plot(samples.numpy(), path, self.distribution, title=name)
+            # The points too, so that figures across stages can be redrawn without the model.
+            with atomic_path(path.with_suffix(".npz")) as temporary, temporary.open("wb") as f:
+                np.savez_compressed(f, points=samples.numpy())
         return path
 
     def on_step_end(self, trainer: Trainer, *, final: bool) -> None:

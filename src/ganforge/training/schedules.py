@@ -47,6 +47,11 @@ class DecayAndRamp:
         self.updates += 1
         self._apply()
 
+    def set_base_lr(self, lr: float) -> None:
+        """Change the learning rate the decay starts from (e.g. between phases of a run)."""
+        self.lr0 = lr
+        self._apply()
+
     def state_dict(self) -> dict[str, Any]:
         return {"updates": self.updates}
 

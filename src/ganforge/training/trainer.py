@@ -158,6 +158,9 @@ class Trainer:
         """
         x = self._real_batch()
         z = self._noise()
+        r1_gamma = self.config.r1_gamma
+        if r1_gamma > 0:
+            x.requires_grad_(True)
         with torch.set_grad_enabled(keep_graph), self._autocast():
             fake = self._g_train(z) if keep_graph else self._g_plain(z)
         with self._autocast():
@@ -166,13 +169,19 @@ class Trainer:
             logits = self._d_train(torch.cat([x, fake.detach()])).float()
         logits_real, logits_fake = logits.split(logits.shape[0] // 2)
         d_loss = discriminator_loss(logits_real, logits_fake)
-        self._update(self.opt_d, self.sched_d, d_loss)
+        objective = d_loss
+        if r1_gamma > 0:
+            # R1: penalise the gradient of D's logit at real data (a double backward).
+            (grad_x,) = torch.autograd.grad(logits_real.sum(), x, create_graph=True)
+            objective = d_loss + 0.5 * r1_gamma * grad_x.pow(2).flatten(1).sum(1).mean()
+        self._update(self.opt_d, self.sched_d, objective)
         self.d_updates += 1
         return DiscriminatorUpdate(d_loss.detach(), logits_real.detach(), logits_fake.detach(),
                                    fake)
 
     def step(self) -> Tensor:
-        """One step of Algorithm 1; returns the stacked `STAT_KEYS` (no host sync)."""
+        """One step of Algorithm 1 (k D updates, then one G update); returns the stacked
+        `STAT_KEYS` without a host sync."""
         reuse = self.config.reuse_noise_for_g
         for i in range(self.k):
             # k discriminator updates; the last keeps G(z) for G's update when reusing noise.
@@ -193,6 +202,7 @@ class Trainer:
             self.D.requires_grad_(True)
         if self.ema is not None:
             self.ema.update_parameters(self.G)
+        self.step_count += 1
         with torch.no_grad():
             return torch.stack([last.d_loss, g_loss.detach(), -last.d_loss,
                                 last.logits_real.sigmoid().mean(),
@@ -245,7 +255,6 @@ class Trainer:
         reason = "steps"
         while self.step_count < until_step:
             pending.append(self.step())
-            self.step_count += 1
             self.elapsed_s = base_elapsed + time.monotonic() - session_start
             final = self.step_count >= until_step
             # Stop requests and the time limit are honoured at flush points only, which every

@@ -74,3 +74,29 @@ def save_training_curves(records: Sequence[dict[str, Any]], path: str | Path) ->
         axes.set_xlabel("step")
         axes.legend(fontsize=8)
     save_figure(figure, path)
+
+
+def save_stage_scatter(rows: Sequence[tuple[str, Sequence[tuple[str, np.ndarray]],
+                                            GaussianMixture | None]],
+                       path: str | Path) -> None:
+    """A grid of 2-D scatter plots: one row per run, one column per stage of training."""
+    columns = max(len(stages) for _, stages, _ in rows)
+    figure = Figure(figsize=(2.6 * columns, 2.7 * len(rows)))
+    grid = figure.subplots(len(rows), columns, squeeze=False)
+    for row, (title, stages, distribution) in enumerate(rows):
+        for column in range(columns):
+            axes = grid[row][column]
+            if column >= len(stages):
+                axes.set_axis_off()
+                continue
+            label, points = stages[column]
+            axes.scatter(points[:, 0], points[:, 1], s=1, alpha=0.35, color="tab:green")
+            if distribution is not None:
+                means = distribution.means.numpy()
+                axes.scatter(means[:, 0], means[:, 1], s=12, marker="x", color="black",
+                             linewidths=0.8)
+            axes.set_aspect("equal")
+            axes.set_xticks([])
+            axes.set_yticks([])
+            axes.set_title(f"{title}: {label}" if column == 0 else label, fontsize=8)
+    save_figure(figure, path)

