@@ -8,6 +8,7 @@ a real `ganforge train` of the paper preset, and the time and memory to load Fas
 
     python benchmarks/throughput.py                 # about 4 minutes on 2 CPU cores
     python benchmarks/throughput.py --steps 100 --repeats 2   # a quick look
+    python benchmarks/throughput.py --device cuda --rss-steps 0 --set train.autocast_bf16=true
 """
 
 from __future__ import annotations
@@ -52,41 +53,53 @@ PRESETS: dict[str, tuple[str, Callable[[], tuple[torch.nn.Module, torch.nn.Modul
 }
 
 
-def build_pair(config: RunConfig, baseline_networks: Callable[[], tuple]) -> tuple[Trainer,
-                                                                                    TutorialLoop]:
+def build_pair(config: RunConfig, baseline_networks: Callable[[], tuple],
+               device: torch.device) -> tuple[Trainer, TutorialLoop]:
     """A ganforge trainer and a tutorial loop with the same weights, data and batch size."""
     dataset = build_dataset(config.data)
     value_range = output_range(config.model, dataset.is_image)
     torch.manual_seed(0)
-    G = build_generator(config.model, dataset.sample_shape, dataset.train.float().mean(0) / 255)
-    D = build_discriminator(config.model, dataset.sample_shape)
+    G = build_generator(config.model, dataset.sample_shape,
+                        dataset.train.float().mean(0) / 255).to(device)
+    D = build_discriminator(config.model, dataset.sample_shape).to(device)
     trainer = Trainer(config.train, G, D, build_prior(config.model),
-                      InMemoryBatches(dataset.train, config.train.batch_size, seed=0),
-                      device=torch.device("cpu"), value_range=value_range, seed=0)
+                      InMemoryBatches(dataset.train.to(device), config.train.batch_size, seed=0),
+                      device=device, value_range=value_range, seed=0)
     G_base, D_base = baseline_networks()
     copy_weights_into_baseline(G, D, G_base, D_base)
     images = to_model_range(dataset.train, value_range).view(len(dataset.train), -1)
     baseline = TutorialLoop(G_base, D_base, images, config.train.batch_size,
                             config.train.optimizer, config.train.g_lr,
-                            momentum=config.train.momentum_start)
+                            momentum=config.train.momentum_start, device=device)
     return trainer, baseline
 
 
-def time_steps(run: Callable[[int], None], steps: int) -> float:
+def synchronize(device: torch.device) -> None:
+    """Wait for queued GPU work, so that a timer measures it (a no-op on the CPU)."""
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def time_steps(run: Callable[[int], None], steps: int, device: torch.device) -> float:
     """Steps per second of `run(steps)`."""
+    synchronize(device)
     start = time.perf_counter()
     run(steps)
+    synchronize(device)
     return steps / (time.perf_counter() - start)
 
 
-def matmul_flops_per_s(m: int = 100, k: int = 1200, n: int = 1200, repeats: int = 200) -> float:
+def matmul_flops_per_s(device: torch.device, m: int = 100, k: int = 1200, n: int = 1200,
+                       repeats: int = 200) -> float:
     """fp32 matmul throughput of this machine at one shape, as torch reaches it."""
-    a, b = torch.randn(m, k), torch.randn(k, n)
+    a, b = torch.randn(m, k, device=device), torch.randn(k, n, device=device)
     for _ in range(20):
         a @ b
+    synchronize(device)
     start = time.perf_counter()
     for _ in range(repeats):
         a @ b
+    synchronize(device)
     return 2 * m * k * n * repeats / (time.perf_counter() - start)
 
 
@@ -97,11 +110,12 @@ def step_flops(step: Callable[[], object]) -> int:
     return counter.get_total_flops()
 
 
-def measure_preset(name: str, steps: int, repeats: int) -> dict[str, float]:
+def measure_preset(name: str, steps: int, repeats: int, device: torch.device,
+                   settings: dict[str, str]) -> dict[str, float]:
     config_path, baseline_networks = PRESETS[name]
     config = apply_overrides(load_config(ROOT / config_path),
-                             {"train.progress": "false", "device": "cpu"})
-    trainer, baseline = build_pair(config, baseline_networks)
+                             {"train.progress": "false", "device": device.type, **settings})
+    trainer, baseline = build_pair(config, baseline_networks, device)
     batch = config.train.batch_size
 
     # ganforge pays for its per-step train.jsonl records, as a real run does.
@@ -119,9 +133,9 @@ def measure_preset(name: str, steps: int, repeats: int) -> dict[str, float]:
     run_baseline(20)
     ours, theirs, peaks = [], [], []
     for _ in range(repeats):  # alternate, so that machine noise hits both alike
-        theirs.append(time_steps(run_baseline, steps))
-        ours.append(time_steps(run_ganforge, steps))
-        peaks.append(matmul_flops_per_s())
+        theirs.append(time_steps(run_baseline, steps, device))
+        ours.append(time_steps(run_ganforge, steps, device))
+        peaks.append(matmul_flops_per_s(device))
     log.close()
     ratios = [a / b for a, b in zip(ours, theirs, strict=True)]
     flops_ours = step_flops(trainer.step)
@@ -195,12 +209,19 @@ def main() -> None:
     parser.add_argument("--rss-steps", type=int, default=1500,
                         help="steps of the paper preset whose peak RSS is measured (0: skip)")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--device", default="cpu", help="cpu or cuda: both loops run there")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="a ganforge setting for its loop, e.g. train.autocast_bf16=true")
     args = parser.parse_args()
+    device = torch.device(args.device)
+    settings = dict(item.split("=", 1) for item in args.set)
 
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+    where = torch.cuda.get_device_name(device) if device.type == "cuda" else \
+        f"{torch.get_num_threads()} threads"
+    print(f"torch {torch.__version__}, {where}; ganforge settings {settings or 'as the preset'}")
     results: dict[str, object] = {}
     for name in args.presets:
-        figures = measure_preset(name, args.steps, args.repeats)
+        figures = measure_preset(name, args.steps, args.repeats, device, settings)
         results[name] = figures
         print(f"\n{name} preset ({args.repeats} alternating runs of {args.steps} steps)")
         print(f"  baseline  {figures['baseline_steps_per_s']:7.1f} steps/s "

@@ -67,8 +67,10 @@ class TutorialLoop:
     """One optimizer per network, BCELoss on sigmoid outputs, G's non-saturating loss."""
 
     def __init__(self, G: nn.Module, D: nn.Module, images: Tensor, batch_size: int,
-                 optimizer: str, lr: float, momentum: float = 0.5) -> None:
-        self.G, self.D = G, D
+                 optimizer: str, lr: float, momentum: float = 0.5,
+                 device: torch.device | str = "cpu") -> None:
+        self.device = torch.device(device)
+        self.G, self.D = G.to(self.device), D.to(self.device)
         self.loader = DataLoader(TensorDataset(images), batch_size=batch_size, shuffle=True,
                                  drop_last=True)
         self._batches = self._endless()
@@ -88,10 +90,11 @@ class TutorialLoop:
 
     def step(self, real: Tensor | None = None, z: Tensor | None = None,
              keep_grads: bool = False) -> StepResult:
-        real = next(self._batches) if real is None else real
-        z = torch.randn(real.shape[0], 100) if z is None else z
-        ones = torch.ones(real.shape[0], 1)
-        zeros = torch.zeros(real.shape[0], 1)
+        # As tutorials do: the DataLoader yields CPU batches, moved to the device each step.
+        real = (next(self._batches) if real is None else real).to(self.device)
+        z = torch.randn(real.shape[0], 100, device=self.device) if z is None else z
+        ones = torch.ones(real.shape[0], 1, device=self.device)
+        zeros = torch.zeros(real.shape[0], 1, device=self.device)
 
         # Train D: real -> 1, fake -> 0.
         self.opt_d.zero_grad(set_to_none=False)
