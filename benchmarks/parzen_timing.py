@@ -24,10 +24,9 @@ sys.path.insert(0, str(ROOT))
 
 import ganforge  # noqa: E402
 from ganforge.config import DataConfig  # noqa: E402
-from ganforge.data.datasets import SPLIT_SEED  # noqa: E402
 from ganforge.metrics.keys import PARZEN_LOG_LIKELIHOOD, PARZEN_SIGMA  # noqa: E402
 from ganforge.metrics.parzen import parzen_evaluate  # noqa: E402
-from ganforge.metrics.registry import PARZEN_SAMPLES, PARZEN_VALIDATION  # noqa: E402
+from ganforge.metrics.registry import PARZEN_SAMPLES, parzen_validation_split  # noqa: E402
 
 
 def peak_rss_mb() -> float:
@@ -42,8 +41,7 @@ def main() -> None:
 
     data = ganforge.build_dataset(DataConfig(name="mnist"))
     train = data.train.flatten(1).float() / 255
-    order = torch.randperm(len(train), generator=torch.Generator().manual_seed(SPLIT_SEED))
-    validation = train[order[:PARZEN_VALIDATION]]
+    validation, _ = parzen_validation_split(train)
     test = data.test.flatten(1).float() / 255
     if args.run:
         samples = ganforge.load_generator(args.run, device="cpu").sample(PARZEN_SAMPLES, seed=0)

@@ -28,10 +28,13 @@ sys.path.insert(0, str(ROOT))
 
 import ganforge  # noqa: E402
 from ganforge.config import DataConfig, apply_overrides, load_config  # noqa: E402
-from ganforge.data.datasets import SPLIT_SEED  # noqa: E402
 from ganforge.metrics import keys  # noqa: E402
 from ganforge.metrics.parzen import parzen_evaluate  # noqa: E402
-from ganforge.metrics.registry import PARZEN_SAMPLES, PARZEN_VALIDATION  # noqa: E402
+from ganforge.metrics.registry import (  # noqa: E402
+    PARZEN_SAMPLES,
+    PARZEN_VALIDATION,
+    parzen_validation_split,
+)
 from ganforge.training.checkpoint import checkpoint_path  # noqa: E402
 
 MODELS = {  # name: (preset, extra settings)
@@ -72,8 +75,7 @@ def parzen_reference_rows(seed: int) -> dict[str, dict[str, float]]:
     """Training images as samples, k-means centroids (Theis et al. 2016), a fitted Gaussian."""
     data = ganforge.build_dataset(DataConfig(name="mnist"))
     train = data.train.flatten(1).double() / 255
-    order = torch.randperm(len(train), generator=torch.Generator().manual_seed(SPLIT_SEED))
-    validation, rest = train[order[:PARZEN_VALIDATION]], train[order[PARZEN_VALIDATION:]]
+    validation, rest = parzen_validation_split(train)
     test = data.test.flatten(1).double() / 255
     rows = {"training images as samples": parzen_evaluate(rest, validation, test)}
     centroids = KMeans(KMEANS_CENTROIDS, n_init=1, random_state=seed).fit(rest.numpy())
@@ -89,13 +91,7 @@ def parzen_reference_rows(seed: int) -> dict[str, dict[str, float]]:
 
 
 def summarize(results: dict[str, Any]) -> dict[str, Any]:
-    def values(result: Any) -> dict[str, float]:
-        return dict(result.values)
-
-    def floor(result: Any) -> dict[str, float]:
-        return dict(result.floor)
-
-    return {name: {"values": values(r), "floor": floor(r), "settings": r.settings}
+    return {name: {"values": r.values, "floor": r.floor, "settings": r.settings}
             for name, r in results.items()}
 
 

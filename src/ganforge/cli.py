@@ -211,6 +211,9 @@ def _theory(args: argparse.Namespace, extra: list[str]) -> int:
     return 0 if summary(results)["all_passed"] or not args.strict else 1
 
 
+DEFAULT_MODES_PRESET = "configs/modes-2d.toml"
+
+
 def _modes(args: argparse.Namespace, extra: list[str]) -> int:
     import time
 
@@ -220,7 +223,7 @@ def _modes(args: argparse.Namespace, extra: list[str]) -> int:
     overrides = parse_override_args(extra)
     run_dir = Path(args.run_dir or f"runs/modes-{time.strftime('%Y%m%d-%H%M%S')}")
     rows = {}
-    for path in args.config:
+    for path in args.config or [DEFAULT_MODES_PRESET]:
         config = apply_overrides(load_config(path), overrides)
         name = Path(path).stem
         runs = run_benchmark(config, run_dir / name, seeds=args.seeds, datasets=args.datasets,
@@ -326,7 +329,7 @@ def build_parser() -> _Parser:
                     "beside published rows. Settings override every config (--train.steps 2000).")
     modes.add_argument("--config", action="append", default=None,
                        help="a preset (repeatable: one table row each; "
-                            "default configs/modes-2d.toml)")
+                            f"default {DEFAULT_MODES_PRESET})")
     modes.add_argument("--seeds", type=int, default=10)
     modes.add_argument("--datasets", nargs="+", default=["ring-2d", "grid-2d"],
                        choices=["ring-2d", "grid-2d"])
@@ -344,8 +347,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         if extra and not args.takes_overrides:
             raise ConfigError(f"unrecognized arguments: {' '.join(extra)}; "
                               f"see `ganforge {args.command} --help`")
-        if getattr(args, "command", None) == "modes" and args.config is None:
-            args.config = ["configs/modes-2d.toml"]
         return int(args.handler(args, extra))
     except GanforgeError as error:
         print(f"ganforge: error: {error}", file=sys.stderr)

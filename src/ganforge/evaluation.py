@@ -96,7 +96,7 @@ def evaluate(source: str | Path | Generator, *, metrics: Sequence[str] | None = 
     results = evaluate_metrics(names, context)
     if inception_weights is not None:
         n = context.n_compare
-        results["inception_fid"] = MetricResult(
+        results[INCEPTION_FID] = MetricResult(
             inception_fid(generator, dataset, inception_weights, n, seed), {},
             {"n_samples": n, "weights": str(inception_weights)})
     seconds = time.perf_counter() - start

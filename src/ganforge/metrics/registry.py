@@ -90,11 +90,15 @@ class EvaluationContext:
         return self._cache[key]
 
 
-def _parzen(ctx: EvaluationContext) -> MetricResult:
-    train = ctx.real("train").flatten(1)
+def parzen_validation_split(train: Tensor) -> tuple[Tensor, Tensor]:
+    """The paper's protocol chooses sigma on training images, never the test split: a fixed
+    PARZEN_VALIDATION of them (seeded), and the rest."""
     order = torch.randperm(len(train), generator=torch.Generator().manual_seed(SPLIT_SEED))
-    validation = train[order[:PARZEN_VALIDATION]]
-    rest = train[order[PARZEN_VALIDATION:]]
+    return train[order[:PARZEN_VALIDATION]], train[order[PARZEN_VALIDATION:]]
+
+
+def _parzen(ctx: EvaluationContext) -> MetricResult:
+    validation, rest = parzen_validation_split(ctx.real("train").flatten(1))
     test = ctx.real("test").flatten(1)
     samples = ctx.samples(ctx.n_samples or PARZEN_SAMPLES).flatten(1)
     return MetricResult(
