@@ -18,7 +18,7 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	rm -rf $(DEMO_RUN)
-	$(BIN)/ganforge train --config configs/mnist-paper.toml --run-dir $(DEMO_RUN)
+	$(BIN)/ganforge train --config mnist-paper --run-dir $(DEMO_RUN)
 	$(BIN)/ganforge plot $(DEMO_RUN)
 	@echo "samples: $(DEMO_RUN)/samples/final.png  curves: $(DEMO_RUN)/curves.png"
 

@@ -44,7 +44,7 @@ def train(nproc: int, steps: int, folder: Path) -> float:
     batch = 100 // nproc
     run_dir = folder / f"nproc{nproc}"
     subprocess.run([sys.executable, "-m", "ganforge", "train", "--nproc", str(nproc),
-                    "--config", str(ROOT / "configs/mnist-paper.toml"), "--run-dir", str(run_dir),
+                    "--config", "mnist-paper", "--run-dir", str(run_dir),
                     "--train.steps", str(steps), "--train.batch-size", str(batch),
                     "--train.progress", "false", "--device", "cpu"],
                    check=True, capture_output=True)

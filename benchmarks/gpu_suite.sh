@@ -19,13 +19,13 @@ print(f\"{sys.argv[1]}: {r[-1]['step']} steps in {r[-1]['elapsed_s']:.1f} s = \
 }
 for extra in "" "--train.autocast-bf16 true --train.channels-last true"; do
     name=dcgan${extra:+-bf16}
-    python3 -m ganforge train --config configs/mnist-dcgan.toml --device cuda --run-dir \
+    python3 -m ganforge train --config mnist-dcgan --device cuda --run-dir \
         "$out/$name" --train.steps 3000 --train.progress false $extra
     speed "$out/$name"
 done
-python3 -m ganforge train --config configs/mnist-paper.toml --device cuda --run-dir \
+python3 -m ganforge train --config mnist-paper --device cuda --run-dir \
     "$out/paper" --train.steps 3000 --train.progress false
 speed "$out/paper"
-torchrun --nproc_per_node 1 -m ganforge train --config configs/mnist-fast.toml --device cuda \
+torchrun --nproc_per_node 1 -m ganforge train --config mnist-fast --device cuda \
     --run-dir "$out/ddp" --train.steps 200 --train.progress false
 speed "$out/ddp"

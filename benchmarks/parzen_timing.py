@@ -25,8 +25,11 @@ sys.path.insert(0, str(ROOT))
 import ganforge  # noqa: E402
 from ganforge.config import DataConfig  # noqa: E402
 from ganforge.metrics.keys import PARZEN_LOG_LIKELIHOOD, PARZEN_SIGMA  # noqa: E402
-from ganforge.metrics.parzen import parzen_evaluate  # noqa: E402
-from ganforge.metrics.registry import PARZEN_SAMPLES, parzen_validation_split  # noqa: E402
+from ganforge.metrics.parzen import (  # noqa: E402
+    PARZEN_SAMPLES,
+    parzen_evaluate,  # noqa: E402
+    parzen_validation_split,
+)
 
 
 def peak_rss_mb() -> float:

@@ -27,20 +27,20 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import ganforge  # noqa: E402
+from ganforge.checkpoint import checkpoint_path  # noqa: E402
 from ganforge.config import DataConfig, apply_overrides, load_config  # noqa: E402
 from ganforge.metrics import keys  # noqa: E402
-from ganforge.metrics.parzen import parzen_evaluate  # noqa: E402
-from ganforge.metrics.registry import (  # noqa: E402
+from ganforge.metrics.parzen import (  # noqa: E402
     PARZEN_SAMPLES,
     PARZEN_VALIDATION,
+    parzen_evaluate,  # noqa: E402
     parzen_validation_split,
 )
-from ganforge.training.checkpoint import checkpoint_path  # noqa: E402
 
 MODELS = {  # name: (preset, extra settings)
-    "paper": ("configs/mnist-paper.toml", {"train.steps": 60_000}),
-    "mnist-dcgan": ("configs/mnist-dcgan.toml", {}),
-    "fashion-dcgan": ("configs/fashion-dcgan.toml", {}),
+    "paper": ("mnist-paper", {"train.steps": 60_000}),
+    "mnist-dcgan": ("mnist-dcgan", {}),
+    "fashion-dcgan": ("fashion-dcgan", {}),
 }
 PUBLISHED_PARZEN = [("GAN (Goodfellow et al. 2014)", "225 +- 2"),
                     ("Deep GSN (Bengio et al. 2014)", "214 +- 1.1"),
@@ -54,7 +54,7 @@ def train_model(name: str, out: Path, minutes: float, reuse: bool) -> tuple[Path
     run_dir = out / name
     if reuse and checkpoint_path(run_dir).is_file():
         return run_dir, float("nan")
-    config = apply_overrides(load_config(ROOT / preset),
+    config = apply_overrides(load_config(preset),
                              {**extra, "train.time_limit_s": minutes * 60, "device": "cpu"})
     start = time.perf_counter()
     ganforge.train(config, run_dir)

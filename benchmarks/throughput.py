@@ -14,6 +14,7 @@ a real `ganforge train` of the paper preset, and the time and memory to load Fas
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import resource
 import statistics
@@ -44,12 +45,13 @@ from ganforge.models import (  # noqa: E402
     build_prior,
     output_range,
 )
+from ganforge.objectives import build_objective  # noqa: E402
 from ganforge.training.run_log import RunLog  # noqa: E402
 from ganforge.training.trainer import Trainer  # noqa: E402
 
 PRESETS: dict[str, tuple[str, Callable[[], tuple[torch.nn.Module, torch.nn.Module]]]] = {
-    "paper": ("configs/mnist-paper.toml", paper_networks),
-    "tutorial": ("configs/mnist-tutorial.toml", tutorial_networks),
+    "paper": ("mnist-paper", paper_networks),
+    "tutorial": ("mnist-tutorial", tutorial_networks),
 }
 
 
@@ -57,14 +59,15 @@ def build_pair(config: RunConfig, baseline_networks: Callable[[], tuple],
                device: torch.device) -> tuple[Trainer, TutorialLoop]:
     """A ganforge trainer and a tutorial loop with the same weights, data and batch size."""
     dataset = build_dataset(config.data)
-    value_range = output_range(config.model, dataset.is_image)
+    value_range = output_range(config.model.g_output, dataset.is_image)
     torch.manual_seed(0)
     G = build_generator(config.model, dataset.sample_shape,
                         dataset.train.float().mean(0) / 255).to(device)
     D = build_discriminator(config.model, dataset.sample_shape).to(device)
     trainer = Trainer(config.train, G, D, build_prior(config.model),
                       InMemoryBatches(dataset.train.to(device), config.train.batch_size, seed=0),
-                      device=device, value_range=value_range, seed=0)
+                      device=device, value_range=value_range, seed=0,
+                      objective=build_objective(**dataclasses.asdict(config.loss)))
     G_base, D_base = baseline_networks()
     copy_weights_into_baseline(G, D, G_base, D_base)
     images = to_model_range(dataset.train, value_range).view(len(dataset.train), -1)
@@ -113,7 +116,7 @@ def step_flops(step: Callable[[], object]) -> int:
 def measure_preset(name: str, steps: int, repeats: int, device: torch.device,
                    settings: dict[str, str]) -> dict[str, float]:
     config_path, baseline_networks = PRESETS[name]
-    config = apply_overrides(load_config(ROOT / config_path),
+    config = apply_overrides(load_config(config_path),
                              {"train.progress": "false", "device": device.type, **settings})
     trainer, baseline = build_pair(config, baseline_networks, device)
     batch = config.train.batch_size
@@ -161,7 +164,7 @@ def peak_rss_of_paper_training(steps: int) -> float:
     """Peak resident memory (GB) of a real `ganforge train` of the paper preset."""
     with tempfile.TemporaryDirectory() as folder:
         subprocess.run([sys.executable, "-m", "ganforge", "train", "--config",
-                        str(ROOT / "configs/mnist-paper.toml"), "--run-dir", f"{folder}/run",
+                        "mnist-paper", "--run-dir", f"{folder}/run",
                         "--train.steps", str(steps), "--train.progress", "false"],
                        check=True, capture_output=True)
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1e6  # KB -> GB

@@ -14,9 +14,9 @@ from ganforge.config import RunConfig, apply_overrides
 
 TINY_OVERRIDES = {
     "data.name": "digits",
-    "model.g_hidden": "32",
-    "model.d_hidden": "16",
-    "model.d_pieces": "2",
+    "model.mlp.g_hidden": "32",
+    "model.mlp.d_hidden": "16",
+    "model.mlp.d_pieces": "2",
     "train.steps": "20",
     "train.batch_size": "16",
     "train.progress": "false",

@@ -170,7 +170,7 @@ def test_divergence_names_the_step_and_keeps_the_last_good_checkpoint(capsys, tm
                        "--train.g-lr", "100", "--train.d-lr", "100", "--train.steps", "200",
                        "--train.checkpoint-every-steps", "1", "--train.log-every-steps", "1")
     assert_one_line_error(err, code, 1, "diverged at step", "last good checkpoint")
-    from ganforge.training.checkpoint import load_checkpoint
+    from ganforge.checkpoint import load_checkpoint
 
     payload = load_checkpoint(tmp_path / "r")
     assert all(torch.isfinite(v).all() for v in payload["generator"].values())
@@ -200,18 +200,48 @@ def test_theory_figure1_writes_the_figure_and_checks(capsys, tmp_path):
     for name in ("figure1.png", "figure1.gif", "checks.json"):
         assert (tmp_path / "t" / name).stat().st_size > 0
     checks = json.loads((tmp_path / "t" / "checks.json").read_text())
-    assert checks["config"]["g_objective"] == "minimax"
+    assert checks["config"]["loss"] == "minimax"
 
 
-def test_theory_rejects_bad_input(capsys, tmp_path):
+def test_theory_rejects_bad_input_naming_the_flag_the_user_typed(capsys, tmp_path):
     code, _, err = run(capsys, "theory", "figure1", "--means", "1,x")
-    assert_one_line_error(err, code, 2, "comma-separated numbers")
+    assert_one_line_error(err, code, 2, "means must be a list of float")
     code, _, err = run(capsys, "theory", "figure1", "--means", "1,2", "--stds", "0.5")
-    assert_one_line_error(err, code, 2, "data.toy.stds")
+    assert_one_line_error(err, code, 2, "stds must be as long as means")
+    assert "data.toy" not in err
+    code, _, err = run(capsys, "theory", "figure1", "--loss", "hinge")
+    assert_one_line_error(err, code, 2, "loss must be one of minimax, nonsaturating")
+    code, _, err = run(capsys, "theory", "figure1", "--stepz", "3")
+    assert_one_line_error(err, code, 2, "unknown config key 'stepz'; did you mean steps?")
+
+
+def test_help_lists_every_setting_with_its_preset_default(capsys):
+    code, out, _ = run(capsys, "train", "--config", "mnist-paper", "--help")
+    assert code == 0
+    assert "--train.d-steps-per-g-step" in out and "--loss.name" in out
+    assert "--model.mlp.g-hidden" in out and "--model.dcgan.g-channels" in out
+    assert "nonsaturating" in out  # the preset's value is shown as the default
+    code, out, _ = run(capsys, "theory", "--help")
+    assert code == 0 and "--means" in out and "--loss" in out
+
+
+def test_modes_validates_its_counts(capsys):
+    code, _, err = run(capsys, "modes", "--seeds", 0)
+    assert_one_line_error(err, code, 2, "--seeds must be >= 1")
+    code, _, err = run(capsys, "modes", "--workers", -1)
+    assert_one_line_error(err, code, 2, "--workers must be >= 1")
+
+
+def test_dry_run_fails_like_step_zero_would(capsys, tmp_path):
+    code, _, err = run(capsys, "train", "--dry-run", *TINY_ARGS, "--model.arch", "dcgan",
+                       "--model.g-output", "tanh", "--data.image-size", "20")
+    assert_one_line_error(err, code, 2, "7 or 8 times a power of two")
+    code, _, err = run(capsys, "train", "--dry-run", *TINY_ARGS, "--model.pack", "3")
+    assert_one_line_error(err, code, 2, "must be a multiple of model.pack")
 
 
 def test_modes_benchmark_runs_and_prints_the_table(capsys, tmp_path):
-    code, out, _ = run(capsys, "modes", "--config", "configs/modes-plain.toml", "--seeds", 1,
+    code, out, _ = run(capsys, "modes", "--config", "modes-plain", "--seeds", 1,
                        "--datasets", "ring-2d", "--workers", 1, "--run-dir", tmp_path / "m",
                        "--train.steps", 30, "--train.batch-size", 64)
     assert code == 0
@@ -220,3 +250,20 @@ def test_modes_benchmark_runs_and_prints_the_table(capsys, tmp_path):
     (entry,) = summary.values()
     assert set(entry) == {"ring-2d"} and entry["ring-2d"]["num_modes"] == 8
     assert list((tmp_path / "m" / "modes-plain" / "ring-2d-seed0" / "samples").glob("*.npz"))
+
+
+def test_plot_and_resume_survive_a_torn_last_log_line(capsys, tmp_path):
+    from ganforge.errors import GanforgeWarning
+    from ganforge.training.run_log import read_log
+
+    run_dir = tmp_path / "run"
+    assert main(["train", "--run-dir", str(run_dir), *TINY_ARGS]) == 0
+    log = run_dir / "train.jsonl"
+    with log.open("a", encoding="utf-8") as file:
+        file.write('{"step": 21, "d_lo')  # what a kill mid-write leaves
+    with pytest.warns(GanforgeWarning, match="skipped 1 unreadable line"):
+        code, _, err = run(capsys, "plot", run_dir)
+    assert code == 0 and "Traceback" not in err and (run_dir / "curves.png").is_file()
+    code, _, err = run(capsys, "train", "--resume", run_dir, "--train.steps", 30)
+    assert code == 0, err
+    assert [r["step"] for r in read_log(log)] == list(range(1, 31))

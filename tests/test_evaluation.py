@@ -16,8 +16,8 @@ from ganforge.metrics.keys import CLASS_COVERAGE_KL, FRECHET_DISTANCE, PARZEN_LO
 def digits_run(tmp_path_factory):
     run_dir = tmp_path_factory.mktemp("evaluate") / "run"
     config = apply_overrides(ganforge.RunConfig(), {
-        "data.name": "digits", "model.g_hidden": "64", "model.d_hidden": "32",
-        "model.d_pieces": "2", "train.steps": "60", "train.batch_size": "32",
+        "data.name": "digits", "model.mlp.g_hidden": "64", "model.mlp.d_hidden": "32",
+        "model.mlp.d_pieces": "2", "train.steps": "60", "train.batch_size": "32",
         "train.progress": "false", "device": "cpu"})
     ganforge.train(config, run_dir)
     return run_dir
@@ -31,7 +31,8 @@ def quick_classifier(classifier_cache, monkeypatch):
 
 def test_every_metric_has_a_value_a_floor_and_a_logged_record(digits_run, quick_classifier):
     results = ganforge.evaluate(digits_run, n_samples=300, progress=False)
-    assert set(results) == {"parzen", "fd", "kid", "classifier_score", "prdc", "class_coverage"}
+    assert set(results) == {"parzen", "fd", "kid", "classifier_score", "prdc", "class_coverage",
+                            "memorisation"}
     for result in results.values():
         assert result.values.keys() == result.floor.keys()
     # Real held-out images are closer to the training images than an undertrained G is.
@@ -70,9 +71,14 @@ def test_bad_requests_are_config_errors(digits_run, tmp_path, capsys):
     assert code == 2 and "not found" in err and "Traceback" not in err
     weights = tmp_path / "weights.pth"
     weights.write_bytes(b"x")
-    code = main(["evaluate", str(digits_run), "--metrics", "parzen", "--n-samples", "50",
-                 "--inception-weights", str(weights)])
+    code = main(["evaluate", str(digits_run), "--metrics", "parzen,inception_fid",
+                 "--n-samples", "50", "--inception-weights", str(weights)])
     assert code == 2 and "torch-fidelity" in capsys.readouterr().err
+
+
+def test_a_metric_whose_needs_are_not_met_is_refused(digits_run):
+    with pytest.raises(ConfigError, match="inception_fid needs inception_weights"):
+        ganforge.evaluate(digits_run, metrics=["inception_fid"], progress=False)
 
 
 def test_toy_runs_are_refused(tmp_path, tiny_config):

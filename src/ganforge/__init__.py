@@ -1,7 +1,7 @@
 """ganforge: Generative Adversarial Nets (Goodfellow et al. 2014), faithful, fast and measured.
 
     import ganforge
-    result = ganforge.train(ganforge.load_config("configs/mnist-fast.toml"))
+    result = ganforge.train(ganforge.load_config("mnist-fast"))
     images = ganforge.load_generator(result.run_dir).sample(16)   # [16, 1, 8, 8] in [0, 1]
     scores = ganforge.evaluate(result.run_dir)
 
@@ -12,16 +12,19 @@ the package (say `ganforge.metrics`) does not import the others.
 from __future__ import annotations
 
 import importlib
+import warnings
 from typing import TYPE_CHECKING, Any
 
 from ganforge.config import (
     DataConfig,
+    LossConfig,
     ModelConfig,
     RunConfig,
     ToyConfig,
     TrainConfig,
     apply_overrides,
     load_config,
+    validate,
 )
 from ganforge.errors import CheckpointError, ConfigError, DataError, DivergedError, GanforgeError
 from ganforge.version import __version__
@@ -29,7 +32,7 @@ from ganforge.version import __version__
 if TYPE_CHECKING:
     from ganforge.data import Dataset, build_dataset
     from ganforge.evaluation import evaluate
-    from ganforge.generator import Generator, load_generator
+    from ganforge.sampler import Sampler, load_generator
     from ganforge.training.run import TrainResult, train
 
 Config = RunConfig
@@ -37,7 +40,7 @@ Config = RunConfig
 _LAZY = {
     "Dataset": "ganforge.data", "build_dataset": "ganforge.data",
     "evaluate": "ganforge.evaluation",
-    "Generator": "ganforge.generator", "load_generator": "ganforge.generator",
+    "Sampler": "ganforge.sampler", "load_generator": "ganforge.sampler",
     "TrainResult": "ganforge.training.run", "train": "ganforge.training.run",
 }
 
@@ -45,12 +48,16 @@ _LAZY = {
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name]), name)
+    if name == "Generator":  # renamed: easy to confuse with torch.Generator
+        warnings.warn("ganforge.Generator is now ganforge.Sampler; the old name will be removed "
+                      "in the next release", DeprecationWarning, stacklevel=2)
+        return importlib.import_module("ganforge.sampler").Sampler
     raise AttributeError(f"module 'ganforge' has no attribute {name!r}")
 
 
 __all__ = [
     "CheckpointError", "Config", "ConfigError", "DataConfig", "DataError", "Dataset",
-    "DivergedError", "GanforgeError", "Generator", "ModelConfig", "RunConfig", "ToyConfig",
-    "TrainConfig", "TrainResult", "__version__", "apply_overrides", "build_dataset", "evaluate",
-    "load_config", "load_generator", "train",
+    "DivergedError", "GanforgeError", "LossConfig", "ModelConfig", "RunConfig", "Sampler",
+    "ToyConfig", "TrainConfig", "TrainResult", "__version__", "apply_overrides", "build_dataset",
+    "evaluate", "load_config", "load_generator", "train", "validate",
 ]

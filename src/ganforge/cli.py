@@ -5,26 +5,30 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import subprocess
 import sys
-import textwrap
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
 from ganforge.config import (
     RunConfig,
-    apply_overrides,
     config_to_dict,
-    describe_settings,
     load_config,
     parse_override_args,
+    preset_names,
+    validate,
 )
-from ganforge.errors import ConfigError, GanforgeError
+from ganforge.errors import ConfigError, GanforgeError, GanforgeWarning
+from ganforge.settings import parse_settings, settings_help
 from ganforge.version import __version__
 
 Handler = Callable[[argparse.Namespace, list[str]], int]
+SETTINGS_NOTE = ("Settings: any of the flags below, --section.field VALUE (lists as 1200,1200 "
+                 "or 1200 1200; None, true and false in any case).")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -34,14 +38,12 @@ class _Parser(argparse.ArgumentParser):
         raise ConfigError(f"{message}; see `{self.prog} --help`")
 
 
-def _settings_help() -> str:
-    lines = ["settings (override any with --section.field VALUE; lists as 1200,1200):"]
-    for key, type_name, default, help_text in describe_settings():
-        lines.append(f"  --{key} {type_name}  (default: {default})")
-        if help_text:
-            lines.extend(textwrap.wrap(help_text, 96, initial_indent="      ",
-                                       subsequent_indent="      "))
-    return "\n".join(lines)
+def _print_help_with_settings(parser: argparse.ArgumentParser, settings_text: str) -> int:
+    """The command's own options, then every setting as tyro describes it."""
+    print(parser.format_help())
+    print(SETTINGS_NOTE)
+    print(settings_text)
+    return 0
 
 
 # --- train ---------------------------------------------------------------------------------------
@@ -49,14 +51,13 @@ def _settings_help() -> str:
 def _resolve_train_config(args: argparse.Namespace, extra: list[str]) -> tuple[RunConfig, Path]:
     from ganforge.training.run import default_run_dir, load_run_config
 
-    overrides = parse_override_args(extra)
     if args.resume:
         if args.config or args.run_dir:
             raise ConfigError("--resume RUN_DIR continues a run with its own config.json; "
                               "drop --config/--run-dir (overrides such as --train.steps are fine)")
-        return apply_overrides(load_run_config(args.resume), overrides), Path(args.resume)
+        return parse_override_args(load_run_config(args.resume), extra), Path(args.resume)
     config = load_config(args.config) if args.config else RunConfig()
-    config = apply_overrides(config, overrides)
+    config = parse_override_args(config, extra)
     name = Path(args.config).stem if args.config else None
     return config, Path(args.run_dir) if args.run_dir else default_run_dir(config, name)
 
@@ -77,11 +78,16 @@ def _train(args: argparse.Namespace, extra: list[str]) -> int:
     from ganforge.data import build_dataset
     from ganforge.training.distributed import launched_by_torchrun
 
+    if args.help:
+        base = load_config(args.config) if args.config else RunConfig()
+        return _print_help_with_settings(args.parser, settings_help(RunConfig, base,
+                                                                    "ganforge train"))
     config, run_dir = _resolve_train_config(args, extra)
     if args.nproc < 1:
         raise ConfigError(f"--nproc must be >= 1 (got {args.nproc})")
     if args.dry_run:
         dataset = build_dataset(config.data)  # fails here, not in an hour, if data is missing
+        validate(config, dataset.sample_shape, dataset.is_image)
         print(json.dumps(config_to_dict(config), indent=2))
         print(f"data: {dataset.name}, {len(dataset.train)} train / {len(dataset.test)} test, "
               f"shape {list(dataset.sample_shape)}")
@@ -121,7 +127,7 @@ def _sample(args: argparse.Namespace, extra: list[str]) -> int:
     import numpy as np
 
     from ganforge.files import atomic_path
-    from ganforge.generator import load_generator
+    from ganforge.sampler import load_generator
     from ganforge.viz.grid import save_grid, save_images
     from ganforge.viz.plots import save_points_plot
 
@@ -153,17 +159,23 @@ def _sample(args: argparse.Namespace, extra: list[str]) -> int:
 # --- plot ----------------------------------------------------------------------------------------
 
 def _plot(args: argparse.Namespace, extra: list[str]) -> int:
+    from ganforge.objectives import OBJECTIVES
+    from ganforge.training.run import CONFIG_NAME, load_run_config
     from ganforge.training.run_log import LOG_NAME, read_log
     from ganforge.viz.plots import save_training_curves
 
-    log = Path(args.run_dir) / LOG_NAME
+    run_dir = Path(args.run_dir)
+    log = run_dir / LOG_NAME
     if not log.is_file():
         raise ConfigError(f"{log} not found; pass a ganforge run folder")
     records = read_log(log)
     if not records:
-        raise ConfigError(f"{log} holds no records yet")
-    out = Path(args.out) if args.out else Path(args.run_dir) / "curves.png"
-    save_training_curves(records, out)
+        raise ConfigError(f"{log} holds no complete records yet")
+    # The objective says what its statistics are and where (if anywhere) they should settle.
+    objective = load_run_config(run_dir).loss.name if (run_dir / CONFIG_NAME).is_file() else None
+    statistics = OBJECTIVES[objective].statistics if objective else ()
+    out = Path(args.out) if args.out else run_dir / "curves.png"
+    save_training_curves(records, out, statistics)
     print(f"ganforge: wrote {out}", file=sys.stderr)
     return 0
 
@@ -183,23 +195,22 @@ def _evaluate(args: argparse.Namespace, extra: list[str]) -> int:
 
 # --- theory and modes ----------------------------------------------------------------------------
 
-def _floats(text: str) -> tuple[float, ...]:
-    try:
-        return tuple(float(part) for part in text.split(",") if part.strip())
-    except ValueError:
-        raise ConfigError(f"expected comma-separated numbers, got {text!r}") from None
-
-
 def _theory(args: argparse.Namespace, extra: list[str]) -> int:
     import time
 
     from ganforge.theory.figure1 import Figure1Config
     from ganforge.theory.lab import format_checks, run_checks, run_figure1, summary
 
-    config = Figure1Config(means=_floats(args.means), stds=_floats(args.stds),
-                           weights=_floats(args.weights), g_objective=args.loss, k=args.k,
-                           steps=args.steps, inner_steps=args.inner_steps, seed=args.seed,
-                           frames=0 if args.no_gif else 48)
+    if args.help:
+        return _print_help_with_settings(args.parser, settings_help(
+            Figure1Config, Figure1Config(), f"ganforge theory {args.experiment or 'figure1'}"))
+    if args.experiment is None:
+        raise ConfigError("name the experiment: ganforge theory figure1|checks")
+    config = parse_settings(Figure1Config, Figure1Config(), extra)
+    if args.no_gif:
+        config = dataclasses.replace(config, frames=0)
+    if any(k < 1 for k in args.ks):
+        raise ConfigError(f"--ks must all be >= 1 (got {args.ks})")
     stamp = time.strftime("%Y%m%d-%H%M%S")
     run_dir = Path(args.run_dir or f"runs/theory-{args.experiment}-{stamp}")
     if args.experiment == "figure1":
@@ -211,20 +222,25 @@ def _theory(args: argparse.Namespace, extra: list[str]) -> int:
     return 0 if summary(results)["all_passed"] or not args.strict else 1
 
 
-DEFAULT_MODES_PRESET = "configs/modes-2d.toml"
+DEFAULT_MODES_PRESET = "modes-2d"
 
 
 def _modes(args: argparse.Namespace, extra: list[str]) -> int:
     import time
 
+    from ganforge.experiments.modes import format_table, run_benchmark, save_results
     from ganforge.files import write_json
-    from ganforge.theory.modes import format_table, run_benchmark, save_results
 
-    overrides = parse_override_args(extra)
+    if args.help:
+        return _print_help_with_settings(args.parser, settings_help(
+            RunConfig, load_config(DEFAULT_MODES_PRESET), "ganforge modes"))
+    for option in ("seeds", "workers"):
+        if getattr(args, option) < 1:
+            raise ConfigError(f"--{option} must be >= 1 (got {getattr(args, option)})")
     run_dir = Path(args.run_dir or f"runs/modes-{time.strftime('%Y%m%d-%H%M%S')}")
     rows = {}
     for path in args.config or [DEFAULT_MODES_PRESET]:
-        config = apply_overrides(load_config(path), overrides)
+        config = parse_override_args(load_config(path), extra)
         name = Path(path).stem
         runs = run_benchmark(config, run_dir / name, seeds=args.seeds, datasets=args.datasets,
                              workers=args.workers)
@@ -239,7 +255,15 @@ def _modes(args: argparse.Namespace, extra: list[str]) -> int:
 
 # --- main ----------------------------------------------------------------------------------------
 
+def _add_help(parser: argparse.ArgumentParser) -> None:
+    # The command prints its own options and then the settings that tyro describes.
+    parser.add_argument("-h", "--help", action="store_true", help="show this help and every "
+                        "setting with its default, then exit")
+
+
 def build_parser() -> _Parser:
+    from ganforge.metrics import METRICS
+
     parser = _Parser(prog="ganforge", allow_abbrev=False,
                      description="Generative Adversarial Nets: train, sample, evaluate and explore "
                                  "the theory (Goodfellow et al. 2014).")
@@ -247,18 +271,19 @@ def build_parser() -> _Parser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     train = commands.add_parser(
-        "train", help="train a GAN and write a run folder", allow_abbrev=False,
-        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=_settings_help(),
+        "train", help="train a GAN and write a run folder", allow_abbrev=False, add_help=False,
         description="Train G and D with Algorithm 1; writes RUN_DIR/{config.json, train.jsonl, "
                     "checkpoints/, samples/}.")
-    train.add_argument("--config", help="a TOML or JSON preset, e.g. configs/mnist-paper.toml")
+    _add_help(train)
+    train.add_argument("--config", help="a preset name or a TOML/JSON file; presets: "
+                       + ", ".join(preset_names()))
     train.add_argument("--run-dir", help="output folder (default: runs/<preset>-<date>-<time>)")
     train.add_argument("--resume", metavar="RUN_DIR", help="continue the run in RUN_DIR")
     train.add_argument("--dry-run", action="store_true",
                        help="check and print the resolved config and data; write nothing")
     train.add_argument("--nproc", type=int, default=1,
                        help="train with N processes on this machine via torchrun (DDP)")
-    train.set_defaults(handler=_train, takes_overrides=True)
+    train.set_defaults(handler=_train, takes_overrides=True, parser=train)
 
     sample = commands.add_parser("sample", help="draw samples from a trained generator",
                                  allow_abbrev=False)
@@ -286,8 +311,9 @@ def build_parser() -> _Parser:
                     "to RUN_DIR/metrics.jsonl. Domain metrics use a CNN that ganforge trains on "
                     "the data set's labels (cached); nothing is downloaded.")
     evaluate.add_argument("source", metavar="RUN_DIR|CKPT")
-    evaluate.add_argument("--metrics", help="comma-separated: parzen, fd, kid, "
-                          "classifier_score, prdc, class_coverage (default: all that apply)")
+    evaluate.add_argument("--metrics", help="comma-separated, from: " + "; ".join(
+        f"{metric.name} ({metric.summary})" for metric in METRICS.values())
+        + ". Default: every metric the data set and options allow")
     evaluate.add_argument("--n-samples", type=int, default=None,
                           help="generated samples per metric (default: 10,000 for parzen, as "
                                "many as the held-out images for the others)")
@@ -299,34 +325,27 @@ def build_parser() -> _Parser:
     evaluate.set_defaults(handler=_evaluate, takes_overrides=False)
 
     theory = commands.add_parser(
-        "theory", allow_abbrev=False,
+        "theory", allow_abbrev=False, add_help=False,
         help="the paper's theory on a 1-D GAN: Figure 1, D -> D*, V = -log 4 + 2 JSD, equilibrium",
         description="figure1: one run, drawn as the paper's Figure 1 (PNG and GIF), with its "
-                    "checks. checks: the same for both G losses and each k, as one table.")
-    theory.add_argument("experiment", choices=["figure1", "checks"])
+                    "checks. checks: the same for every logistic objective and each k, as one "
+                    "table. The experiment's settings (--loss, --k, --means 2,6, ...) follow.")
+    _add_help(theory)
+    theory.add_argument("experiment", choices=["figure1", "checks"], nargs="?")
     theory.add_argument("--run-dir", help="output folder (default runs/theory-...)")
-    theory.add_argument("--loss", choices=["minimax", "nonsaturating"], default="minimax",
-                        help="G's objective (figure1; checks runs both)")
-    theory.add_argument("--k", type=int, default=1, help="D updates per G update (figure1)")
     theory.add_argument("--ks", type=int, nargs="+", default=[1, 5], help="k values (checks)")
-    theory.add_argument("--means", default="4", help="p_data's component means, e.g. 2,6")
-    theory.add_argument("--stds", default="0.5", help="p_data's component standard deviations")
-    theory.add_argument("--weights", default="", help="p_data's mixture weights (default equal)")
-    theory.add_argument("--steps", type=int, default=3000, help="Algorithm 1 steps")
-    theory.add_argument("--inner-steps", type=int, default=3000,
-                        help="D updates with G frozen for panel (b)")
-    theory.add_argument("--seed", type=int, default=0)
     theory.add_argument("--no-gif", action="store_true", help="skip the animation")
     theory.add_argument("--strict", action="store_true",
                         help="exit 1 when a check misses its target")
-    theory.set_defaults(handler=_theory, takes_overrides=False)
+    theory.set_defaults(handler=_theory, takes_overrides=True, parser=theory)
 
     modes = commands.add_parser(
-        "modes", allow_abbrev=False,
+        "modes", allow_abbrev=False, add_help=False,
         help="mode-collapse benchmark: ring of 8 and grid of 25 Gaussians over many seeds",
         description="Train each config on each data set for every seed, score 2,500 samples "
                     "(modes captured, high-quality share, reverse KL) and print mean +- s.e. "
                     "beside published rows. Settings override every config (--train.steps 2000).")
+    _add_help(modes)
     modes.add_argument("--config", action="append", default=None,
                        help="a preset (repeatable: one table row each; "
                             f"default {DEFAULT_MODES_PRESET})")
@@ -335,12 +354,23 @@ def build_parser() -> _Parser:
                        choices=["ring-2d", "grid-2d"])
     modes.add_argument("--workers", type=int, default=2, help="runs in parallel")
     modes.add_argument("--run-dir", help="output folder (default runs/modes-...)")
-    modes.set_defaults(handler=_modes, takes_overrides=True)
+    modes.set_defaults(handler=_modes, takes_overrides=True, parser=modes)
     return parser
+
+
+def _format_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                    line: str | None = None) -> str:
+    if issubclass(category, GanforgeWarning):
+        return f"ganforge: warning: {message}\n"
+    return _PYTHON_FORMAT_WARNING(message, category, filename, lineno, line)
+
+
+_PYTHON_FORMAT_WARNING = warnings.formatwarning
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 1 runtime/data, 2 usage/config)."""
+    warnings.formatwarning = _format_warning
     parser = build_parser()
     try:
         args, extra = parser.parse_known_args(argv)

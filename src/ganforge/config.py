@@ -1,29 +1,28 @@
 """Typed run configuration: frozen dataclasses, validated on construction, loaded from TOML/JSON.
 
-Every setting has one home here, with its default and its help text (the docstring under the
-field). A preset file and `--section.field value` overrides from the command line are both checked
-against these fields: an unknown key or a badly typed value is a `ConfigError`, never a warning.
+Every setting has one home, with its default and its help text (the docstring under the field):
+here, or for an architecture's own settings in its module under models/. Preset files and
+`--section.field value` overrides are both parsed by tyro (`ganforge.settings`) against these
+fields: an unknown key or a badly typed value is a `ConfigError`, never a warning. Checks that
+span sections live in `validate`.
 """
 
 from __future__ import annotations
 
-import ast
 import dataclasses
-import difflib
-import inspect
 import json
 import math
-import textwrap
-import types
-import typing
+import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
-from typing import Any, Literal, TypeVar
-
-import tomllib
+from typing import TYPE_CHECKING, Any, Literal
 
 from ganforge.errors import ConfigError
+from ganforge.models.registry import ARCHITECTURES
+from ganforge.objectives.registry import OBJECTIVES
+from ganforge.settings import in_file, mapping_to_args, parse_settings, setting_types
 
 # Provenance that run folders store beside the settings in config.json; not settings themselves.
 PROVENANCE_KEYS = ("ganforge_version", "torch_version")
@@ -115,11 +114,23 @@ class DataConfig:
                self.test_fraction)
 
 
-@dataclass(frozen=True)
-class ModelConfig:
-    """Architectures of G and D; the defaults are the paper's MNIST networks."""
 
-    arch: Literal["mlp", "dcgan"] = "mlp"
+# Choices that registries own: a new objective or architecture appears here by registering.
+# (A type checker sees plain strings; tyro and the error messages see the registry's names.)
+if TYPE_CHECKING:
+    ObjectiveName = str
+    ArchitectureName = str
+else:
+    ObjectiveName = Literal[tuple(OBJECTIVES)]
+    ArchitectureName = Literal[tuple(ARCHITECTURES)]
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """Architectures of G and D; the defaults are the paper's MNIST networks. Each architecture
+    adds its own section, [model.<arch>] (see `ModelConfig`)."""
+
+    arch: ArchitectureName = "mlp"
     """mlp: the paper's fully connected networks; dcgan: convolutional G and D."""
     noise_dim: int = 100
     """Dimension of the noise z."""
@@ -129,36 +140,8 @@ class ModelConfig:
     """Append a one-hot category drawn uniformly from this many to z (0: none). A continuous G
     cannot map a connected z onto disconnected modes without mass between them; a discrete part
     of z lifts that limit (Khayatkhoei et al. 2018)."""
-    g_hidden: tuple[int, ...] = (1200, 1200)
-    """mlp: widths of G's hidden layers."""
-    g_activation: Literal["relu", "leaky_relu", "tanh"] = "relu"
-    """mlp: G's hidden activation."""
-    g_batchnorm: bool = False
-    """mlp: BatchNorm after each hidden layer of G."""
     g_output: Literal["sigmoid", "tanh", "linear"] = "sigmoid"
     """G's output: sigmoid for data in [0, 1], tanh for [-1, 1], linear for toy points."""
-    g_init_range: float | None = 0.05
-    """mlp: G's weights start uniform in [-r, r] (paper: 0.05); none: PyTorch's default."""
-    g_output_bias_from_data: bool = True
-    """Start G's sigmoid output bias at the logit of each pixel's mean training value."""
-    d_hidden: tuple[int, ...] = (240, 240)
-    """mlp: units per hidden layer of D."""
-    d_activation: Literal["maxout", "relu", "leaky_relu"] = "maxout"
-    """mlp: D's hidden units."""
-    d_pieces: int = 5
-    """mlp: linear pieces per maxout unit."""
-    d_dropout_input: float = 0.2
-    """Dropout probability on D's inputs (paper: keep 0.8)."""
-    d_dropout_hidden: float = 0.5
-    """Dropout probability on D's hidden units (paper: keep 0.5)."""
-    d_init_range: float | None = 0.005
-    """mlp: D's weights start uniform in [-r, r] (paper: 0.005); none: PyTorch's default."""
-    g_channels: int = 64
-    """dcgan: channels of G's last hidden feature map (doubling towards the noise)."""
-    d_channels: int = 64
-    """dcgan: channels of D's first feature map (doubling with depth)."""
-    d_spectral_norm: bool = False
-    """dcgan: spectral normalisation on D's layers."""
     pack: int = 1
     """PacGAN packing: D judges this many samples at once (1: the plain GAN)."""
 
@@ -166,26 +149,57 @@ class ModelConfig:
         _check(self.noise_dim >= 1, "model.noise_dim", ">= 1", self.noise_dim)
         _check(self.latent_categories >= 0, "model.latent_categories", ">= 0",
                self.latent_categories)
-        _check(len(self.g_hidden) >= 1 and min(self.g_hidden) >= 1, "model.g_hidden",
-               "a non-empty list of widths >= 1", self.g_hidden)
-        _check(len(self.d_hidden) >= 1 and min(self.d_hidden) >= 1, "model.d_hidden",
-               "a non-empty list of widths >= 1", self.d_hidden)
-        _check(self.d_pieces >= 1, "model.d_pieces", ">= 1", self.d_pieces)
-        for key in ("d_dropout_input", "d_dropout_hidden"):
-            value = getattr(self, key)
-            _check(0 <= value < 1, f"model.{key}", "in [0, 1)", value)
-        for key in ("g_init_range", "d_init_range"):
-            value = getattr(self, key)
-            if value is not None:
-                _check(_positive_finite(value), f"model.{key}", "> 0 or none", value)
-        _check(self.g_channels >= 1, "model.g_channels", ">= 1", self.g_channels)
-        _check(self.d_channels >= 1, "model.d_channels", ">= 1", self.d_channels)
         _check(self.pack >= 1, "model.pack", ">= 1", self.pack)
+
+    def section(self) -> Any:
+        """The selected architecture's own settings ([model.<arch>])."""
+        return getattr(self, self.arch)
+
+
+# ModelSettings plus one section per registered architecture, each with that architecture's own
+# defaults: `model.mlp.g_hidden`, `model.dcgan.g_channels`, ...
+if TYPE_CHECKING:
+    ModelConfig = ModelSettings
+else:
+    ModelConfig = dataclasses.make_dataclass(
+        "ModelConfig",
+        [(name, arch.config, field(default_factory=arch.config))
+         for name, arch in ARCHITECTURES.items()],
+        bases=(ModelSettings,), frozen=True)
+    ModelConfig.__module__ = __name__  # pickling and tyro's docstring lookup find it here
+
+
+@dataclass(frozen=True)
+class LossConfig:
+    """The GAN objective and its penalties on D."""
+
+    name: ObjectiveName = "minimax"
+    """minimax: the paper's G loss E[log(1 - D(G(z)))]; nonsaturating: -E[log D(G(z))]; hinge;
+    wgan-gp: Wasserstein with gradient penalty; least-squares (LSGAN)."""
+    r1_gamma: float = 0.0
+    """R1 penalty (gamma / 2) E_real ||grad_x D||^2 on D's output (Mescheder et al. 2018), which
+    makes training locally convergent; 0: off, as in the paper."""
+    r1_every: int = 1
+    """Apply R1 every this many D updates, weighted by as many (lazy regularisation)."""
+    gp_weight: float | None = None
+    """Gradient penalty lambda E(||grad D(xhat)|| - 1)^2 on real/fake interpolates (Gulrajani et
+    al. 2017); None: the objective's own (10 for wgan-gp, else off)."""
+    gp_every: int = 1
+    """Apply the gradient penalty every this many D updates, weighted by as many."""
+
+    def __post_init__(self) -> None:
+        _check(math.isfinite(self.r1_gamma) and self.r1_gamma >= 0, "loss.r1_gamma", ">= 0",
+               self.r1_gamma)
+        if self.gp_weight is not None:
+            _check(math.isfinite(self.gp_weight) and self.gp_weight >= 0, "loss.gp_weight",
+                   ">= 0 or None", self.gp_weight)
+        _check(self.r1_every >= 1, "loss.r1_every", ">= 1", self.r1_every)
+        _check(self.gp_every >= 1, "loss.gp_every", ">= 1", self.gp_every)
 
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """How Algorithm 1 runs: step counts, the objective, optimizers and the run's outputs."""
+    """How Algorithm 1 runs: step counts, optimizers and the run's outputs."""
 
     steps: int = 5_000
     """Training steps; one step is k D updates followed by one G update."""
@@ -193,11 +207,6 @@ class TrainConfig:
     """Minibatch size m, per process."""
     d_steps_per_g_step: int = 1
     """k in Algorithm 1: discriminator updates per generator update."""
-    g_objective: Literal["minimax", "nonsaturating"] = "minimax"
-    """G minimizes E[log(1 - D(G(z)))] (minimax, the paper's) or -E[log D(G(z))]."""
-    r1_gamma: float = 0.0
-    """R1 penalty (gamma / 2) E_real ||grad_x D||^2 on D's logit (Mescheder et al. 2018), which
-    makes training locally convergent; 0: off, as in the paper."""
     reuse_noise_for_g: bool = True
     """G's update reuses the last D update's noise and G(z) (one G forward pass, as PyTorch's
     DCGAN example); false draws fresh noise for G, as Algorithm 1 is written."""
@@ -259,8 +268,6 @@ class TrainConfig:
         for key in ("momentum_start", "momentum_end", "adam_beta1", "adam_beta2", "ema_decay"):
             value = getattr(self, key)
             _check(0 <= value < 1, f"train.{key}", "in [0, 1)", value)
-        _check(math.isfinite(self.r1_gamma) and self.r1_gamma >= 0, "train.r1_gamma", ">= 0",
-               self.r1_gamma)
         _check(self.momentum_ramp_steps >= 0, "train.momentum_ramp_steps", ">= 0",
                self.momentum_ramp_steps)
         if self.time_limit_s is not None:
@@ -277,6 +284,7 @@ class RunConfig:
 
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
+    loss: LossConfig = field(default_factory=LossConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
     seed: int = 0
     """Seed for weights, noise, data order and dropout."""
@@ -284,140 +292,76 @@ class RunConfig:
     """auto (CUDA when present), cpu or cuda[:N]."""
 
     def __post_init__(self) -> None:
+        _check(0 <= self.seed < 2**63, "seed", "in [0, 2^63)", self.seed)
         _check(self.device == "auto" or self.device == "cpu" or self.device.startswith("cuda"),
                "device", "auto, cpu or cuda[:N]", self.device)
 
 
-# --- Building and changing configs -------------------------------------------------------------
+def validate(config: RunConfig, sample_shape: Sequence[int] | None = None,
+             is_image: bool | None = None) -> None:
+    """Checks that span sections, and with the data's shape, those that need it. Training and
+    `--dry-run` both call this, so a config that would fail at step 0 fails here, the same way."""
+    if config.train.batch_size % config.model.pack:
+        raise ConfigError(f"train.batch_size ({config.train.batch_size}) must be a multiple of "
+                          f"model.pack ({config.model.pack})")
+    if sample_shape is None:
+        return
+    import torch
 
-C = TypeVar("C")
+    from ganforge.models import build_discriminator, build_generator, output_range
 
-
-def _is_config_class(annotation: Any) -> bool:
-    return isinstance(annotation, type) and dataclasses.is_dataclass(annotation)
-
-
-def _type_name(annotation: Any) -> str:
-    origin = typing.get_origin(annotation)
-    if origin is Literal:
-        return "{" + ",".join(str(a) for a in typing.get_args(annotation)) + "}"
-    if origin in (typing.Union, types.UnionType):
-        return "|".join(_type_name(a) for a in typing.get_args(annotation))
-    if origin is tuple:
-        return f"list[{_type_name(typing.get_args(annotation)[0])}]"
-    return "none" if annotation is type(None) else getattr(annotation, "__name__", str(annotation))
-
-
-_TRUE = {"true", "1", "yes", "on"}
-_FALSE = {"false", "0", "no", "off"}
+    output_range(config.model.g_output, bool(is_image))
+    # Building on the meta device lets each architecture reject a shape it cannot handle,
+    # without allocating a single weight.
+    with torch.device("meta"):
+        build_generator(config.model, tuple(sample_shape))
+        build_discriminator(config.model, tuple(sample_shape))
 
 
-def _coerce(value: Any, annotation: Any, key: str) -> Any:
-    """Check `value` against a field's type; strings from the command line are parsed first."""
-    origin = typing.get_origin(annotation)
-    bad = ConfigError(f"{key} must be {_type_name(annotation)} (got {value!r})")
-    if origin in (typing.Union, types.UnionType):
-        options = typing.get_args(annotation)
-        if value is None or (isinstance(value, str) and value.lower() in ("none", "null")):
-            if type(None) in options:
-                return None
-            raise bad
-        for option in options:
-            if option is type(None):
-                continue
-            try:
-                return _coerce(value, option, key)
-            except ConfigError:
-                pass
-        raise bad
-    if origin is Literal:
-        if value in typing.get_args(annotation):
-            return value
-        if isinstance(value, str):  # a Literal of ints, given as text
-            for choice in typing.get_args(annotation):
-                if str(choice) == value:
-                    return choice
-        raise bad
-    if origin is tuple:
-        (item_type, _ellipsis) = typing.get_args(annotation)
-        if isinstance(value, str):
-            text = value.strip().removeprefix("[").removesuffix("]").strip()
-            value = [part.strip() for part in text.split(",")] if text else []
-        if not isinstance(value, (list, tuple)):
-            raise bad
-        return tuple(_coerce(item, item_type, key) for item in value)
-    if annotation is bool:
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.lower() in _TRUE | _FALSE:
-            return value.lower() in _TRUE
-        raise bad
-    if annotation is int:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if isinstance(value, str):
-            try:
-                return int(value.replace("_", ""))
-            except ValueError:
-                raise bad from None
-        raise bad
-    if annotation is float:
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
-        if isinstance(value, str):
-            try:
-                return float(value)
-            except ValueError:
-                raise bad from None
-        raise bad
-    if annotation is str:
-        if isinstance(value, str):
-            return value
-        raise bad
-    raise TypeError(f"config field {key} has an unsupported type {annotation!r}")
+# --- Files, presets and overrides ----------------------------------------------------------------
+
+PRESETS_PACKAGE = "ganforge.presets"
+
+# Keys of configs written before the loss and per-architecture sections, and where they live now.
+LEGACY_KEYS: dict[str, str] = {
+    "train.g_objective": "loss.name",
+    "train.r1_gamma": "loss.r1_gamma",
+    **{f"model.{key}": f"model.mlp.{key}" for key in (
+        "g_hidden", "g_activation", "g_batchnorm", "g_init_range", "g_output_bias_from_data",
+        "d_hidden", "d_activation", "d_pieces", "d_dropout_hidden", "d_init_range")},
+    **{f"model.{key}": f"model.dcgan.{key}" for key in (
+        "g_channels", "d_channels", "d_spectral_norm")},
+}
 
 
-def _field_types(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
-
-
-def _all_keys(cls: type, prefix: str = "") -> list[str]:
-    keys = []
-    for name, annotation in _field_types(cls).items():
-        if _is_config_class(annotation):
-            keys.extend(_all_keys(annotation, f"{prefix}{name}."))
-        else:
-            keys.append(prefix + name)
-    return keys
-
-
-def _unknown_key(key: str) -> ConfigError:
-    suggestions = difflib.get_close_matches(key, _all_keys(RunConfig), n=1, cutoff=0.6)
-    hint = f"; did you mean {suggestions[0]}?" if suggestions else \
-        "; run `ganforge train --help` for the list of settings"
-    return ConfigError(f"unknown config key {key!r}{hint}")
-
-
-def _build(cls: type[C], values: Mapping[str, Any], prefix: str) -> C:
-    types_by_name = _field_types(cls)
-    kwargs: dict[str, Any] = {}
-    for name, value in values.items():
-        key = prefix + name
-        if name not in types_by_name:
-            raise _unknown_key(key)
-        annotation = types_by_name[name]
-        if _is_config_class(annotation):
-            if not isinstance(value, Mapping):
-                raise ConfigError(f"{key} must be a section of settings (got {value!r})")
-            kwargs[name] = _build(annotation, value, f"{key}.")
-        else:
-            kwargs[name] = _coerce(value, annotation, key)
-    return cls(**kwargs)
+def _upgrade_legacy(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Move the keys of an older config (a run folder or checkpoint) to their new sections."""
+    upgraded = {key: dict(value) if isinstance(value, Mapping) else value
+                for key, value in values.items()}
+    for old, new in LEGACY_KEYS.items():
+        section, name = old.split(".")
+        if not isinstance(upgraded.get(section), dict) or name not in upgraded[section]:
+            continue
+        value = upgraded[section].pop(name)
+        node = upgraded
+        *path, leaf = new.split(".")
+        for part in path:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    # d_dropout_input was shared by both architectures.
+    model = upgraded.get("model")
+    if isinstance(model, dict) and "d_dropout_input" in model:
+        value = model.pop("d_dropout_input")
+        for arch in ("mlp", "dcgan"):
+            model.setdefault(arch, {}).setdefault("d_dropout_input", value)
+    return upgraded
 
 
 def config_from_dict(values: Mapping[str, Any]) -> RunConfig:
     """Build a validated `RunConfig` from nested mappings (a parsed TOML or JSON file)."""
-    return _build(RunConfig, values, "")
+    values = _upgrade_legacy({k: v for k, v in values.items() if k not in PROVENANCE_KEYS})
+    return parse_settings(RunConfig, RunConfig(), mapping_to_args(values, RunConfig),
+                          legacy=LEGACY_KEYS)
 
 
 def config_to_dict(config: Any) -> dict[str, Any]:
@@ -431,102 +375,62 @@ def config_to_dict(config: Any) -> dict[str, Any]:
     return plain(dataclasses.asdict(config))
 
 
-def load_config(path: str | Path) -> RunConfig:
-    """Read a TOML or JSON config file; unknown keys and bad values are `ConfigError`s."""
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"config file {path} not found; presets live in configs/")
-    try:
-        text = path.read_text(encoding="utf-8")
-        values = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError(f"config file {path} cannot be parsed: {error}") from None
-    values = {key: value for key, value in values.items() if key not in PROVENANCE_KEYS}
-    try:
+def preset_names() -> list[str]:
+    """The presets that ship inside the package (`--config NAME`)."""
+    return sorted(entry.name.removesuffix(".toml")
+                  for entry in resources.files(PRESETS_PACKAGE).iterdir()
+                  if entry.name.endswith(".toml"))
+
+
+def _read_config_text(source: str | Path) -> tuple[str, str]:
+    """(text, suffix) of a config file, or of the preset of that name."""
+    path = Path(source)
+    if path.is_file():
+        try:
+            return path.read_text(encoding="utf-8"), path.suffix
+        except (OSError, UnicodeDecodeError) as error:
+            raise ConfigError(f"config file {path} cannot be read: {error}") from None
+    name = str(source).removesuffix(".toml")
+    if name in preset_names():
+        return resources.files(PRESETS_PACKAGE).joinpath(f"{name}.toml").read_text("utf-8"), \
+            ".toml"
+    raise ConfigError(f"config file {source} not found; give a TOML/JSON file or a preset: "
+                      f"{', '.join(preset_names())}")
+
+
+def load_config(source: str | Path) -> RunConfig:
+    """Read a TOML or JSON config file, or a packaged preset by name (`mnist-paper`)."""
+    text, suffix = _read_config_text(source)
+    with in_file(source):
+        try:
+            values = json.loads(text) if suffix == ".json" else tomllib.loads(text)
+        except (tomllib.TOMLDecodeError, json.JSONDecodeError) as error:
+            raise ConfigError(f"cannot be parsed: {error}") from None
+        if not isinstance(values, dict):
+            raise ConfigError(f"the top level must be a table of settings, not "
+                              f"{type(values).__name__}")
         return config_from_dict(values)
-    except ConfigError as error:
-        raise ConfigError(f"{path}: {error}") from None
 
 
 def apply_overrides(config: RunConfig, overrides: Mapping[str, Any]) -> RunConfig:
     """Return `config` with dotted keys (`train.steps`) replaced; values may be strings."""
-    nested: dict[str, Any] = {}
+    args: list[str] = []
     for key, value in overrides.items():
-        node = nested
-        *sections, leaf = key.split(".")
-        for section in sections:
-            node = node.setdefault(section, {})
-            if not isinstance(node, dict):
-                raise _unknown_key(key)
-        node[leaf] = value
-    return _merge(config, nested, "")
+        args.append(f"--{key}")
+        items = value if isinstance(value, (list, tuple)) else [value]
+        args.extend(item if isinstance(item, str) else _plain_value(item) for item in items)
+    return parse_settings(RunConfig, config, args, legacy=LEGACY_KEYS)
 
 
-def _merge(config: C, changes: Mapping[str, Any], prefix: str) -> C:
-    types_by_name = _field_types(type(config))
-    updates: dict[str, Any] = {}
-    for name, value in changes.items():
-        key = prefix + name
-        if name not in types_by_name:
-            raise _unknown_key(key)
-        annotation = types_by_name[name]
-        if _is_config_class(annotation):
-            if not isinstance(value, Mapping):
-                raise _unknown_key(key)
-            updates[name] = _merge(getattr(config, name), value, f"{key}.")
-        else:
-            updates[name] = _coerce(value, annotation, key)
-    return dataclasses.replace(config, **updates)  # type: ignore[type-var]
+def _plain_value(value: Any) -> str:
+    return "None" if value is None else repr(value) if isinstance(value, float) else str(value)
 
 
-def parse_override_args(args: Sequence[str]) -> dict[str, str]:
-    """Turn `--train.steps 30`, `--train.steps=30` or `--train.g-lr 0.1` into a dict of strings."""
-    overrides: dict[str, str] = {}
-    index = 0
-    while index < len(args):
-        token = args[index]
-        if not token.startswith("--") or len(token) == 2:
-            raise ConfigError(f"unexpected argument {token!r}; settings are given as "
-                              "--section.field VALUE, e.g. --train.steps 30")
-        name, equals, value = token[2:].partition("=")
-        if not equals:
-            if index + 1 >= len(args):
-                raise ConfigError(f"--{name} needs a value")
-            value = args[index + 1]
-            index += 1
-        key = name.replace("-", "_")
-        if key not in _all_keys(RunConfig):
-            raise _unknown_key(key)
-        overrides[key] = value
-        index += 1
-    return overrides
+def parse_override_args(config: RunConfig, args: Sequence[str]) -> RunConfig:
+    """`config` with `--section.field VALUE` flags from the command line applied."""
+    return parse_settings(RunConfig, config, args, legacy=LEGACY_KEYS)
 
 
-def _field_docs(cls: type) -> dict[str, str]:
-    """Map field names to the docstring written under each field in the class body."""
-    tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
-    body = tree.body[0].body  # type: ignore[attr-defined]
-    docs = {}
-    for node, following in zip(body, body[1:], strict=False):
-        if (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
-                and isinstance(following, ast.Expr) and isinstance(following.value, ast.Constant)
-                and isinstance(following.value.value, str)):
-            docs[node.target.id] = " ".join(following.value.value.split())
-    return docs
-
-
-def describe_settings(config: RunConfig | None = None) -> list[tuple[str, str, Any, str]]:
-    """(key, type, current value, help) for every setting, for `--help` and the docs."""
-    rows: list[tuple[str, str, Any, str]] = []
-
-    def walk(node: Any, prefix: str) -> None:
-        docs = _field_docs(type(node))
-        for name, annotation in _field_types(type(node)).items():
-            value = getattr(node, name)
-            if _is_config_class(annotation):
-                walk(value, f"{prefix}{name}.")
-            else:
-                rows.append((prefix + name, _type_name(annotation), value, docs.get(name, "")))
-
-    walk(config if config is not None else RunConfig(), "")
-    return rows
+def setting_keys() -> list[str]:
+    """Every setting's dotted key."""
+    return sorted(setting_types(RunConfig))

@@ -33,3 +33,7 @@ class DivergedError(GanforgeError):
     def __init__(self, step: int, message: str) -> None:
         super().__init__(message)
         self.step = step
+
+
+class GanforgeWarning(UserWarning):
+    """Something the user should know that does not stop the command (`ganforge: warning:`)."""

@@ -3,7 +3,7 @@ import torch
 
 from ganforge.config import ModelConfig
 from ganforge.errors import ConfigError
-from ganforge.models import build_discriminator, build_generator, conv_layout
+from ganforge.models import DCGANConfig, build_discriminator, build_generator, conv_layout
 
 
 @pytest.mark.parametrize("size,layout", [(28, (7, 2)), (32, (8, 2)), (64, (8, 3)), (56, (7, 3)),
@@ -20,8 +20,8 @@ def test_other_sizes_are_config_errors(size):
 
 @pytest.mark.parametrize("shape", [(1, 28, 28), (3, 32, 32), (1, 8, 8)])
 def test_dcgan_shapes_and_ranges(shape):
-    config = ModelConfig(arch="dcgan", g_output="tanh", g_channels=8, d_channels=8,
-                         d_dropout_input=0.0)
+    config = ModelConfig(arch="dcgan", g_output="tanh",
+                         dcgan=DCGANConfig(g_channels=8, d_channels=8))
     G = build_generator(config, shape)
     D = build_discriminator(config, shape)
     x = G(torch.randn(4, 100))
@@ -31,8 +31,8 @@ def test_dcgan_shapes_and_ranges(shape):
 
 
 def test_batchnorm_in_g_and_spectral_norm_in_d():
-    config = ModelConfig(arch="dcgan", g_channels=8, d_channels=8, d_spectral_norm=True,
-                         d_dropout_input=0.0)
+    config = ModelConfig(arch="dcgan",
+                         dcgan=DCGANConfig(g_channels=8, d_channels=8, d_spectral_norm=True))
     G = build_generator(config, (1, 28, 28))
     D = build_discriminator(config, (1, 28, 28))
     assert any(isinstance(m, torch.nn.BatchNorm2d) for m in G.modules())
@@ -44,6 +44,6 @@ def test_batchnorm_in_g_and_spectral_norm_in_d():
 
 
 def test_packed_conv_discriminator():
-    config = ModelConfig(arch="dcgan", g_channels=8, d_channels=8, pack=2, d_dropout_input=0.0)
+    config = ModelConfig(arch="dcgan", pack=2, dcgan=DCGANConfig(g_channels=8, d_channels=8))
     D = build_discriminator(config, (1, 28, 28))
     assert D(torch.rand(6, 1, 28, 28)).shape == (3,)

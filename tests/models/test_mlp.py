@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from ganforge.config import ModelConfig
-from ganforge.models import build_discriminator, build_generator
+from ganforge.models import MLPConfig, build_discriminator, build_generator
 from ganforge.models.layers import Dropout, Maxout
 from ganforge.models.mlp import MLPDiscriminator, MLPGenerator
 
@@ -30,7 +30,7 @@ def test_paper_discriminator_has_maxout_240x5_and_returns_one_logit_per_sample()
 
 def test_output_bias_starts_at_the_logit_of_each_pixel_mean():
     mean = torch.full((1, 4, 4), 0.25)
-    G = build_generator(ModelConfig(g_hidden=(8,)), (1, 4, 4), pixel_mean=mean)
+    G = build_generator(ModelConfig(mlp=MLPConfig(g_hidden=(8,))), (1, 4, 4), pixel_mean=mean)
     assert torch.allclose(G.output.bias, torch.full((16,), math.log(0.25 / 0.75)))
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import torch
 
+from ganforge.checkpoint import load_checkpoint
 from ganforge.config import apply_overrides, config_to_dict
-from ganforge.training.checkpoint import load_checkpoint
 
 WORKER = Path(__file__).with_name("ddp_worker.py")
 # Without dropout the two runs below draw the same data and noise, so they differ only by the
@@ -38,8 +38,8 @@ def _losses(run_dir):
 @pytest.fixture
 def ddp_config(tiny_config):
     return apply_overrides(tiny_config, {"train.batch_size": "8", "train.steps": "12",
-                                         "model.d_dropout_input": "0",
-                                         "model.d_dropout_hidden": "0"})
+                                         "model.mlp.d_dropout_input": "0",
+                                         "model.mlp.d_dropout_hidden": "0"})
 
 
 def test_two_processes_end_with_identical_weights_on_both_ranks(tmp_path, tiny_config):

@@ -5,16 +5,18 @@ from ganforge.config import ModelConfig, TrainConfig
 from ganforge.data.batches import InMemoryBatches
 from ganforge.data.toy import gaussian_mixture_1d
 from ganforge.errors import DivergedError
-from ganforge.models import build_discriminator, build_generator
+from ganforge.models import DCGANConfig, MLPConfig, build_discriminator, build_generator
 from ganforge.models.priors import Prior
-from ganforge.training.trainer import STAT_KEYS, Trainer
+from ganforge.objectives import OBJECTIVES, build_objective
+from ganforge.training.trainer import LOSS_KEYS, Trainer
 
-TOY_MODEL = ModelConfig(noise_dim=1, g_hidden=(16,), g_output="linear", g_init_range=None,
-                        d_hidden=(16,), d_activation="relu", d_dropout_input=0.0,
-                        d_dropout_hidden=0.0, d_init_range=None)
+TOY_MODEL = ModelConfig(noise_dim=1, g_output="linear", mlp=MLPConfig(
+    g_hidden=(16,), g_init_range=None, d_hidden=(16,), d_activation="relu",
+    d_dropout_input=0.0, d_dropout_hidden=0.0, d_init_range=None))
 
 
-def _toy_trainer(train_config: TrainConfig, data: torch.Tensor | None = None) -> Trainer:
+def _toy_trainer(train_config: TrainConfig, data: torch.Tensor | None = None,
+                 objective: str = "minimax") -> Trainer:
     torch.manual_seed(0)
     if data is None:
         data = gaussian_mixture_1d((4.0,), (0.5,)).sample(4096, torch.Generator().manual_seed(0))
@@ -22,7 +24,8 @@ def _toy_trainer(train_config: TrainConfig, data: torch.Tensor | None = None) ->
     D = build_discriminator(TOY_MODEL, (1,))
     batches = InMemoryBatches(data, train_config.batch_size, seed=0)
     return Trainer(train_config, G, D, Prior("uniform", 1), batches,
-                   device=torch.device("cpu"), value_range=None, seed=0)
+                   device=torch.device("cpu"), value_range=None, seed=0,
+                   objective=build_objective(objective))
 
 
 @pytest.mark.parametrize("k", [1, 3])
@@ -38,26 +41,51 @@ def test_each_step_is_k_discriminator_updates_then_one_generator_update(k):
     assert trainer.d_updates == 5 * k and trainer.step_count == 5
 
 
-def test_generator_step_leaves_the_frozen_discriminator_without_gradients():
-    trainer = _toy_trainer(TrainConfig(batch_size=16, progress=False))
+@pytest.mark.parametrize("reuse", [True, False])
+def test_generator_step_leaves_the_frozen_discriminators_gradients_unchanged(reuse, monkeypatch):
+    # Snapshot D's gradients right after the last D update; G's update must not touch them
+    # (D is frozen: no gradient is computed, or all-reduced, for its weights).
+    trainer = _toy_trainer(TrainConfig(batch_size=16, reuse_noise_for_g=reuse, progress=False))
+    snapshots = []
+    update = Trainer.discriminator_update
+
+    def update_and_snapshot(self, keep_graph=False):
+        result = update(self, keep_graph)
+        snapshots.append([p.grad.clone() for p in self.D.parameters()])
+        return result
+
+    monkeypatch.setattr(Trainer, "discriminator_update", update_and_snapshot)
+    g_before = [p.detach().clone() for p in trainer.G.parameters()]
     trainer.step()
-    assert all(p.grad is None or p.grad.abs().sum() > 0 for p in trainer.D.parameters())
+    for grad, snapshot in zip((p.grad for p in trainer.D.parameters()), snapshots[-1],
+                              strict=True):
+        assert torch.equal(grad, snapshot)
+    assert any(snapshot.abs().sum() > 0 for snapshot in snapshots[-1])
+    assert any(not torch.equal(p, b) for p, b in zip(trainer.G.parameters(), g_before,
+                                                     strict=True))  # G did move
     assert all(p.requires_grad for p in trainer.D.parameters())  # unfrozen afterwards
 
 
-def test_step_returns_the_logged_statistics():
-    trainer = _toy_trainer(TrainConfig(batch_size=16, progress=False))
+@pytest.mark.parametrize("objective", OBJECTIVES)
+def test_step_returns_the_losses_and_the_objectives_statistics(objective):
+    trainer = _toy_trainer(TrainConfig(batch_size=16, progress=False), objective=objective)
     stats = trainer.step()
-    assert stats.shape == (len(STAT_KEYS),)
-    d_loss, _g_loss, value, d_real, d_fake = stats.tolist()
+    keys = LOSS_KEYS + tuple(s.key for s in OBJECTIVES[objective].statistics)
+    assert trainer.stat_keys == keys and stats.shape == (len(keys),)
+    assert torch.isfinite(stats).all()
+
+
+def test_logistic_statistics_are_v_and_the_mean_probabilities():
+    trainer = _toy_trainer(TrainConfig(batch_size=16, progress=False))
+    d_loss, _g_loss, value, d_real, d_fake = trainer.step().tolist()
     assert value == pytest.approx(-d_loss)
     assert 0 < d_real < 1 and 0 < d_fake < 1
 
 
 def test_the_generator_moves_onto_the_data_on_a_1d_gaussian():
     config = TrainConfig(optimizer="adam", g_lr=2e-3, d_lr=2e-3, lr_decay=1.0, batch_size=64,
-                         g_objective="nonsaturating", progress=False)
-    trainer = _toy_trainer(config)
+                         progress=False)
+    trainer = _toy_trainer(config, objective="nonsaturating")
     z = Prior("uniform", 1).sample(2000, generator=torch.Generator().manual_seed(1))
     before = trainer.G(z).mean().item()
     trainer.fit(1500)
@@ -87,11 +115,9 @@ COMPILE = pytest.param({"compile": True}, id="compile", marks=pytest.mark.filter
                                      COMPILE])
 def test_gpu_path_options_train_on_the_cpu(options):
     # The options CUDA runs use are device-agnostic, so these CPU runs cover their code paths.
-    from ganforge.config import ModelConfig
-
     torch.manual_seed(0)
-    model = ModelConfig(arch="dcgan", g_output="tanh", g_channels=4, d_channels=4,
-                        d_dropout_input=0.0)
+    model = ModelConfig(arch="dcgan", g_output="tanh", dcgan=DCGANConfig(g_channels=4,
+                                                                         d_channels=4))
     G, D = build_generator(model, (1, 8, 8)), build_discriminator(model, (1, 8, 8))
     if options.get("channels_last"):
         G = G.to(memory_format=torch.channels_last)
@@ -117,27 +143,26 @@ class _LinearD(torch.nn.Module):
 
 
 def test_r1_penalty_adds_gamma_times_w_to_ds_gradient():
-    from ganforge.losses import discriminator_loss
-
     torch.manual_seed(0)
     data = torch.randn(64, 2)
-    G = build_generator(ModelConfig(noise_dim=2, g_hidden=(4,), g_output="linear",
-                                    g_init_range=None), (2,))
+    G = build_generator(ModelConfig(noise_dim=2, g_output="linear",
+                                    mlp=MLPConfig(g_hidden=(4,), g_init_range=None)), (2,))
     D = _LinearD()
     w0 = D.linear.weight.detach().clone()
     gamma = 3.0
     config = TrainConfig(optimizer="sgd", d_lr=0.1, g_lr=0.1, lr_decay=1.0, momentum_start=0.0,
-                         momentum_end=0.0, batch_size=64, r1_gamma=gamma, progress=False)
-    trainer = Trainer(config, G, D, Prior("gaussian", 2), InMemoryBatches(data, 64, seed=0),
-                      device=torch.device("cpu"), value_range=None, seed=0)
+                         momentum_end=0.0, batch_size=64, progress=False)
     z = torch.randn(64, 2)
-    trainer._noise = lambda: z
+    objective = build_objective("minimax", r1_gamma=gamma)
+    trainer = Trainer(config, G, D, Prior("gaussian", 2), InMemoryBatches(data, 64, seed=0),
+                      device=torch.device("cpu"), value_range=None, seed=0,
+                      objective=objective, noise_source=lambda: z)
     # The gradient of the plain loss, computed separately on the same batch.
     reference = _LinearD()
     reference.load_state_dict(D.state_dict())
     with torch.no_grad():
         fake = G(z)
-    loss = discriminator_loss(reference(data), reference(fake))
+    loss = objective.discriminator_loss(reference(data), reference(fake))
     (grad_w,) = torch.autograd.grad(loss, reference.linear.weight)
     trainer.discriminator_update()
     step = (w0 - D.linear.weight.detach()) / 0.1

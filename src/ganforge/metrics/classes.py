@@ -10,6 +10,7 @@ import torch
 from torch import Tensor
 from torchmetrics.image.inception import InceptionScore
 
+from ganforge.metrics.context import LABELS, EvaluationContext, Metric, MetricResult
 from ganforge.metrics.frechet import PrecomputedFeatures
 from ganforge.metrics.keys import CLASS_COVERAGE_KL, CLASSES_COVERED, CLASSIFIER_SCORE
 
@@ -44,3 +45,30 @@ def class_coverage(predicted: Tensor, reference: Tensor, num_classes: int) -> di
     else:
         kl = float((q[present] * torch.log(q[present] / p[present])).sum())
     return {CLASS_COVERAGE_KL: kl, CLASSES_COVERED: float(present.sum())}
+
+
+# --- Registration: with the feature classifier's predictions ------------------------------------
+
+def _classifier_score_metric(ctx: EvaluationContext) -> MetricResult:
+    return MetricResult(classifier_score(ctx.outputs("fake", features=False), seed=ctx.seed),
+                        classifier_score(ctx.outputs("test", features=False), seed=ctx.seed),
+                        {"n_samples": ctx.n_compare, "splits": 10, "split": "test"})
+
+
+def _class_coverage_metric(ctx: EvaluationContext) -> MetricResult:
+    labels = ctx.dataset.train_labels
+    assert labels is not None  # LABELS is met
+    classes = int(labels.max()) + 1
+    fake = ctx.outputs("fake", features=False).argmax(1)
+    test = ctx.outputs("test", features=False).argmax(1)
+    return MetricResult(class_coverage(fake, labels, classes),
+                        class_coverage(test, labels, classes),
+                        {"n_samples": ctx.n_compare, "reference": "training labels"})
+
+
+CLASSIFIER_SCORE_METRIC = Metric(
+    "classifier_score", _classifier_score_metric, (CLASSIFIER_SCORE,),
+    "Inception-score formula on the feature classifier", frozenset({LABELS}))
+CLASS_COVERAGE = Metric(
+    "class_coverage", _class_coverage_metric, (CLASS_COVERAGE_KL, CLASSES_COVERED),
+    "KL of the predicted-class histogram from the training labels'", frozenset({LABELS}))

@@ -11,6 +11,7 @@ from torch import Tensor, nn
 from torchmetrics.image.fid import FrechetInceptionDistance
 from torchmetrics.image.kid import KernelInceptionDistance
 
+from ganforge.metrics.context import LABELS, EvaluationContext, Metric, MetricResult
 from ganforge.metrics.keys import FRECHET_DISTANCE, KID, KID_STD
 
 
@@ -49,3 +50,25 @@ def kernel_distance(real_features: Tensor, fake_features: Tensor, *, subsets: in
         torch.manual_seed(seed)
         mean, std = metric.compute()
     return {KID: float(mean), KID_STD: float(std)}
+
+
+# --- Registration: in the feature classifier's space --------------------------------------------
+
+def _frechet_metric(ctx: EvaluationContext) -> MetricResult:
+    train = ctx.outputs("train", features=True)
+    return MetricResult(frechet_distance(train, ctx.outputs("fake", features=True)),
+                        frechet_distance(train, ctx.outputs("test", features=True)),
+                        {"n_samples": ctx.n_compare, "reference": "train", "split": "test"})
+
+
+def _kid_metric(ctx: EvaluationContext) -> MetricResult:
+    train = ctx.outputs("train", features=True)
+    return MetricResult(kernel_distance(train, ctx.outputs("fake", features=True), seed=ctx.seed),
+                        kernel_distance(train, ctx.outputs("test", features=True), seed=ctx.seed),
+                        {"n_samples": ctx.n_compare, "reference": "train", "subsets": 100})
+
+
+FRECHET = Metric("fd", _frechet_metric, (FRECHET_DISTANCE,),
+                 "Fréchet distance in the feature classifier's space", frozenset({LABELS}))
+KERNEL = Metric("kid", _kid_metric, (KID, KID_STD),
+                "kernel (MMD) distance in the feature classifier's space", frozenset({LABELS}))

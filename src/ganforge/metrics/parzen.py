@@ -18,6 +18,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from ganforge.data.datasets import SPLIT_SEED
+from ganforge.metrics.context import EvaluationContext, Metric, MetricResult
 from ganforge.metrics.keys import PARZEN_LOG_LIKELIHOOD, PARZEN_SIGMA, PARZEN_STANDARD_ERROR
 
 SIGMA_GRID = tuple(float(s) for s in np.logspace(np.log10(0.05), np.log10(1.0), 20))
@@ -76,3 +78,32 @@ def parzen_evaluate(samples: Tensor, validation: Tensor, test: Tensor, *,
     return {PARZEN_LOG_LIKELIHOOD: float(values.mean()),
             PARZEN_STANDARD_ERROR: float(values.std(unbiased=True) / math.sqrt(len(values))),
             PARZEN_SIGMA: sigma}
+
+
+# --- Registration: the paper's protocol on a run's data set ------------------------------------
+
+PARZEN_SAMPLES = 10_000
+PARZEN_VALIDATION = 1_000
+
+
+def parzen_validation_split(train: Tensor) -> tuple[Tensor, Tensor]:
+    """The paper's protocol chooses sigma on training images, never the test split: a fixed
+    PARZEN_VALIDATION of them (seeded), and the rest."""
+    order = torch.randperm(len(train), generator=torch.Generator().manual_seed(SPLIT_SEED))
+    return train[order[:PARZEN_VALIDATION]], train[order[PARZEN_VALIDATION:]]
+
+
+def _parzen_metric(ctx: EvaluationContext) -> MetricResult:
+    validation, rest = parzen_validation_split(ctx.real("train").flatten(1))
+    test = ctx.real("test").flatten(1)
+    samples = ctx.samples(ctx.n_samples or PARZEN_SAMPLES).flatten(1)
+    return MetricResult(
+        parzen_evaluate(samples, validation, test),
+        parzen_evaluate(rest[:PARZEN_SAMPLES], validation, test),
+        {"n_samples": len(samples), "validation": f"{len(validation)} training images",
+         "split": "test", "floor": "training images (outside validation) as the samples"})
+
+
+PARZEN = Metric("parzen", _parzen_metric,
+                (PARZEN_LOG_LIKELIHOOD, PARZEN_STANDARD_ERROR, PARZEN_SIGMA),
+                "Parzen-window log-likelihood of the test images (the paper's Table 1), nats")

@@ -5,11 +5,36 @@ spectrally normalised (Miyato et al. 2018). Image sizes are 7 or 8 times a power
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from torch import Tensor, nn
 from torch.nn.utils.parametrizations import spectral_norm
 
 from ganforge.errors import ConfigError
+from ganforge.models.contract import NetworkSpec
 from ganforge.models.layers import Dropout
+
+
+@dataclass(frozen=True)
+class DCGANConfig:
+    """[model.dcgan]: the DCGAN-style convolutional G and D."""
+
+    g_channels: int = 64
+    """Channels of G's last hidden feature map (doubling towards the noise)."""
+    d_channels: int = 64
+    """Channels of D's first feature map (doubling with depth)."""
+    d_spectral_norm: bool = False
+    """Spectral normalisation on D's layers (Miyato et al. 2018)."""
+    d_dropout_input: float = 0.0
+    """Dropout probability on D's input pixels."""
+
+    def __post_init__(self) -> None:
+        for key in ("g_channels", "d_channels"):
+            if getattr(self, key) < 1:
+                raise ConfigError(f"model.dcgan.{key} must be >= 1 (got {getattr(self, key)})")
+        if not 0 <= self.d_dropout_input < 1:
+            raise ConfigError(f"model.dcgan.d_dropout_input must be in [0, 1) "
+                              f"(got {self.d_dropout_input})")
 
 
 def conv_layout(image_size: int) -> tuple[int, int]:
@@ -91,3 +116,23 @@ class ConvDiscriminator(nn.Module):
     def probability(self, x: Tensor) -> Tensor:
         """The paper's D(x), [B // pack]."""
         return self.forward(x).sigmoid()
+
+
+def _square_image(sample_shape: tuple[int, ...]) -> tuple[int, int]:
+    if len(sample_shape) != 3 or sample_shape[1] != sample_shape[2]:
+        raise ConfigError(f"model.arch dcgan needs square images; the data has shape "
+                          f"{list(sample_shape)}")
+    return sample_shape[0], sample_shape[1]
+
+
+def build_generator(config: DCGANConfig, spec: NetworkSpec) -> ConvGenerator:
+    channels, size = _square_image(spec.sample_shape)
+    return ConvGenerator(spec.noise_dim, channels, size, width=config.g_channels,
+                         output=spec.output)
+
+
+def build_discriminator(config: DCGANConfig, spec: NetworkSpec) -> ConvDiscriminator:
+    channels, size = _square_image(spec.sample_shape)
+    return ConvDiscriminator(channels, size, width=config.d_channels,
+                             spectral=config.d_spectral_norm,
+                             dropout_input=config.d_dropout_input, pack=spec.pack)

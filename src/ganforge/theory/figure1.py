@@ -12,7 +12,7 @@ import copy
 import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import torch
@@ -22,6 +22,7 @@ from ganforge.config import DataConfig, ToyConfig, TrainConfig
 from ganforge.data import InMemoryBatches, build_dataset
 from ganforge.errors import ConfigError
 from ganforge.models.priors import Prior
+from ganforge.objectives import OBJECTIVES, build_objective
 from ganforge.theory.networks import Z_HALF_WIDTH, ToyDiscriminator, ToyGenerator
 from ganforge.theory.optimal import (
     GeneratorDensity,
@@ -31,6 +32,7 @@ from ganforge.theory.optimal import (
     optimal_discriminator,
     value_function,
 )
+from ganforge.theory.snapshot import Snapshot
 from ganforge.training.trainer import Trainer
 
 LOG4 = math.log(4.0)
@@ -41,16 +43,29 @@ EQUILIBRIUM_D_TARGET = 0.05  # E_pdata |D(x) - 1/2|
 EQUILIBRIUM_JSD_TARGET = 0.01  # JSD(p_data, p_g), nats
 EQUILIBRIUM_V_TARGET = 0.02  # |V - (-log 4)|
 
+# The checks are the paper's theorems about the logistic D: the objectives they hold for.
+THEORY_OBJECTIVES = tuple(name for name, objective in OBJECTIVES.items()
+                          if objective.measures_jensen_shannon)
+if TYPE_CHECKING:
+    TheoryLoss = str
+else:
+    TheoryLoss = Literal[THEORY_OBJECTIVES]
+
 
 @dataclass(frozen=True)
 class Figure1Config:
     """Settings of one 1-D run (defaults: p_data = N(4, 0.5), the paper's minimax loss, k = 1)."""
 
     means: tuple[float, ...] = (4.0,)
+    """p_data's component means."""
     stds: tuple[float, ...] = (0.5,)
+    """p_data's component standard deviations."""
     weights: tuple[float, ...] = ()
-    g_objective: Literal["minimax", "nonsaturating"] = "minimax"
+    """p_data's mixture weights (empty: equal)."""
+    loss: TheoryLoss = "minimax"
+    """The objective (its G loss); the checks hold for the logistic D these share."""
     k: int = 1
+    """D updates per G update in Algorithm 1."""
     inner_steps: int = 3_000
     """D updates with G frozen, for stage (b)."""
     improve_steps: int | None = None
@@ -58,47 +73,39 @@ class Figure1Config:
     steps: int = 3_000
     """Algorithm 1 steps in all, stage (d) at the end."""
     batch_size: int = 1_024
+    """Minibatch size m."""
     lr: float = 5e-4
+    """Adam learning rate of G, and of D during Algorithm 1."""
     inner_lr: float = 3e-3
     """D's learning rate in the inner loop (lowered tenfold for its last third)."""
     g_init_shift: float = 2.5
+    """Where G's initial p_g is centred."""
     g_init_scale: float = 0.35
+    """The initial p_g's scale."""
     seed: int = 0
+    """Seed for weights, data and noise."""
     frames: int = 48
     """GIF frames over the whole run (0: no frames)."""
 
     def __post_init__(self) -> None:
-        ToyConfig(means=self.means, stds=self.stds, weights=self.weights)  # validates them
+        try:
+            ToyConfig(means=self.means, stds=self.stds, weights=self.weights)  # validates them
+        except ConfigError as error:  # name the settings as this command calls them
+            raise ConfigError(str(error).replace("data.toy.", "")) from None
         for name in ("k", "inner_steps", "steps", "batch_size"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be >= 1 (got {getattr(self, name)})")
-        if self.improve_steps is None:
-            object.__setattr__(self, "improve_steps", max(1, self.steps // 20))
-        assert self.improve_steps is not None
-        if not 0 <= self.improve_steps <= self.steps:
+        if not 0 <= self.improve_at <= self.steps:
             raise ConfigError(f"improve_steps must be in [0, steps] (got {self.improve_steps})")
         for name in ("lr", "inner_lr", "g_init_scale"):
             value = getattr(self, name)
             if not (math.isfinite(value) and value > 0):
                 raise ConfigError(f"{name} must be a finite number > 0 (got {value})")
 
-
-@dataclass
-class Snapshot:
-    """Everything a Figure-1 panel shows, at one moment of training."""
-
-    label: str
-    step: int
-    x: np.ndarray
-    p_data: np.ndarray
-    p_g: np.ndarray
-    p_g_method: str
-    d: np.ndarray
-    """D(x) = sigmoid(logit) on the grid."""
-    d_star: np.ndarray
-    z_points: np.ndarray
-    """Evenly spaced z, for the lines z -> G(z)."""
-    x_of_z: np.ndarray
+    @property
+    def improve_at(self) -> int:
+        """The step of stage (c): `improve_steps`, or a twentieth of `steps` when unset."""
+        return self.improve_steps if self.improve_steps is not None else max(1, self.steps // 20)
 
 
 @dataclass
@@ -123,11 +130,11 @@ class Figure1Experiment:
         self.D = ToyDiscriminator(float(data.mean()), float(data.std()) * 1.5 + 1.0)
         train = TrainConfig(optimizer="adam", g_lr=config.lr, d_lr=config.inner_lr,
                             lr_decay=1.0, batch_size=config.batch_size,
-                            g_objective=config.g_objective, d_steps_per_g_step=config.k,
-                            progress=False)
+                            d_steps_per_g_step=config.k, progress=False)
         self.trainer = Trainer(train, self.G, self.D, Prior("uniform", 1),
                                InMemoryBatches(data, config.batch_size, seed=config.seed),
-                               device=torch.device("cpu"), value_range=None, seed=config.seed)
+                               device=torch.device("cpu"), value_range=None, seed=config.seed,
+                               objective=build_objective(config.loss))
         self.x = self._grid()
         self.p_data = self.p_data_dist.pdf(self.x)
 
@@ -236,7 +243,7 @@ class Figure1Experiment:
         for step in range(1, config.steps + 1):
             self.trainer.step()
             maybe_frame("Algorithm 1")
-            if step == config.improve_steps:
+            if step == config.improve_at:
                 panels.append(self.snapshot("(c) after G has improved"))
         panels.append(self.snapshot("(d) near convergence"))
         if on_frame is not None:

@@ -11,7 +11,14 @@ from typing import Any
 from tqdm import tqdm
 
 from ganforge.files import write_json
-from ganforge.theory.figure1 import Figure1Config, Figure1Experiment, Figure1Result, Snapshot
+from ganforge.theory.drawing import save_animation, save_figure1
+from ganforge.theory.figure1 import (
+    THEORY_OBJECTIVES,
+    Figure1Config,
+    Figure1Experiment,
+    Figure1Result,
+)
+from ganforge.theory.snapshot import Snapshot
 
 CHECKS_NAME = "checks.json"
 
@@ -19,8 +26,6 @@ CHECKS_NAME = "checks.json"
 def run_figure1(config: Figure1Config, run_dir: str | Path, *, animate: bool = True,
                 progress: bool = True) -> Figure1Result:
     """One 1-D run: figure1.png (panels a-d), figure1.gif, checks.json in `run_dir`."""
-    from ganforge.viz.figure1 import save_animation, save_figure1
-
     run_dir = Path(run_dir)
     frames: list[Snapshot] = []
     total = config.inner_steps + config.steps
@@ -38,16 +43,17 @@ def run_figure1(config: Figure1Config, run_dir: str | Path, *, animate: bool = T
 
 
 def _name(config: Figure1Config) -> str:
-    return f"{config.g_objective}-k{config.k}"
+    return f"{config.loss}-k{config.k}"
 
 
 def run_checks(base: Figure1Config, run_dir: str | Path, *, ks: Sequence[int] = (1, 5),
                animate: bool = False, progress: bool = True) -> list[Figure1Result]:
-    """The equilibrium matrix: both G losses, each k; one sub-folder and figure per run."""
+    """The equilibrium matrix: every objective the checks hold for (the logistic D's G losses),
+    each k; one sub-folder and figure per run."""
     results = []
-    for objective in ("minimax", "nonsaturating"):
+    for objective in THEORY_OBJECTIVES:
         for k in ks:
-            config = dataclasses.replace(base, g_objective=objective, k=k)
+            config = dataclasses.replace(base, loss=objective, k=k)
             results.append(run_figure1(config, Path(run_dir) / _name(config), animate=animate,
                                        progress=progress))
     write_json([r.checks for r in results], Path(run_dir) / CHECKS_NAME)

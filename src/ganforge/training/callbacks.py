@@ -10,11 +10,11 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from ganforge.checkpoint import save_checkpoint
 from ganforge.data.toy import GaussianMixture
 from ganforge.data.transforms import ValueRange, to_unit_range
 from ganforge.errors import DivergedError
 from ganforge.files import atomic_path
-from ganforge.training.checkpoint import save_checkpoint
 from ganforge.training.distributed import DistInfo
 from ganforge.training.trainer import StepRecord, Trainer
 from ganforge.viz.grid import save_grid

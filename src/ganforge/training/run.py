@@ -4,6 +4,7 @@ run folder (config.json, train.jsonl, checkpoints/, samples/)."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import signal
 import time
 from collections.abc import Iterator
@@ -14,16 +15,17 @@ from typing import Any
 
 import torch
 
-from ganforge.config import RunConfig, config_to_dict, load_config
+from ganforge.checkpoint import checkpoint_path, load_checkpoint
+from ganforge.config import RunConfig, config_to_dict, load_config, validate
 from ganforge.data import InMemoryBatches, build_dataset
 from ganforge.errors import CheckpointError, ConfigError, DivergedError
 from ganforge.files import write_json
-from ganforge.generator import Generator
 from ganforge.models import build_discriminator, build_generator, build_prior, output_range
+from ganforge.objectives import build_objective
+from ganforge.sampler import Sampler
 from ganforge.seeding import make_generator, seed_everything
 from ganforge.training import distributed
 from ganforge.training.callbacks import Checkpointer, SampleSaver, sampling_network
-from ganforge.training.checkpoint import checkpoint_path, load_checkpoint
 from ganforge.training.run_log import RunLog
 from ganforge.training.trainer import Trainer
 from ganforge.version import __version__
@@ -40,7 +42,7 @@ class TrainResult:
     step: int
     stopped: str
     """Why training ended: "steps", "time_limit" or "interrupted"."""
-    generator: Generator
+    generator: Sampler
     discriminator: torch.nn.Module
     """D as trained (train mode; `D.probability(x)` is the paper's D(x))."""
 
@@ -112,7 +114,8 @@ def train(config: RunConfig | None = None, run_dir: str | Path | None = None, *,
     # weights); dropout then draws from a per-rank stream.
     seed_everything(config.seed)
     dataset = build_dataset(config.data)
-    value_range = output_range(config.model, dataset.is_image)
+    validate(config, dataset.sample_shape, dataset.is_image)
+    value_range = output_range(config.model.g_output, dataset.is_image)
     pixel_mean = dataset.train.float().mean(0) / 255 if dataset.is_image else None
     G = build_generator(config.model, dataset.sample_shape, pixel_mean).to(device)
     D = build_discriminator(config.model, dataset.sample_shape).to(device)
@@ -120,15 +123,13 @@ def train(config: RunConfig | None = None, run_dir: str | Path | None = None, *,
         # Module.to accepts memory_format at run time; its type stubs do not say so.
         G = G.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
         D = D.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
-    if config.train.batch_size % config.model.pack:
-        raise ConfigError(f"train.batch_size ({config.train.batch_size}) must be a multiple of "
-                          f"model.pack ({config.model.pack})")
     seed_everything(distributed.rank_seed(config.seed, dist_info.rank))
     batches = InMemoryBatches(dataset.train.to(device), config.train.batch_size, seed=config.seed,
                               rank=dist_info.rank, world_size=dist_info.world_size)
     prior = build_prior(config.model)
+    objective = build_objective(**dataclasses.asdict(config.loss))
     trainer = Trainer(config.train, G, D, prior, batches, device=device, value_range=value_range,
-                      seed=config.seed, dist_info=dist_info)
+                      seed=config.seed, objective=objective, dist_info=dist_info)
     if payload is not None:
         try:
             trainer.load_state_dict(payload)
@@ -171,7 +172,7 @@ def train(config: RunConfig | None = None, run_dir: str | Path | None = None, *,
     finally:
         if log is not None:
             log.close()
-    generator = Generator(sampling_network(trainer), prior, value_range=value_range,
+    generator = Sampler(sampling_network(trainer), prior, value_range=value_range,
                           config=config, step=trainer.step_count)
     return TrainResult(run_dir=run_dir, step=trainer.step_count, stopped=stopped,
                        generator=generator, discriminator=D)

@@ -2,35 +2,62 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
-from ganforge.training.trainer import StepRecord, Trainer
+from ganforge.errors import GanforgeWarning
+from ganforge.files import atomic_path
+from ganforge.training.trainer import LOSS_KEYS, StepRecord, Trainer
 
 LOG_NAME = "train.jsonl"
 
 
+def _complete_records(path: Path) -> tuple[list[dict[str, Any]], int]:
+    """The records of every complete line, and how many lines could not be read. A line that a
+    crash cut short (no newline, or not JSON) is one of the latter."""
+    records, skipped = [], 0
+    with path.open(encoding="utf-8", errors="replace") as file:
+        for line in file:
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line) if line.endswith("\n") else None
+            except json.JSONDecodeError:
+                record = None
+            if isinstance(record, dict) and isinstance(record.get("step"), int):
+                records.append(record)
+            else:
+                skipped += 1
+    return records, skipped
+
+
 def read_log(path: str | Path) -> list[dict[str, Any]]:
-    """The records of a train.jsonl file (a run folder works too)."""
+    """The records of a train.jsonl file (a run folder works too). Lines that cannot be read,
+    such as the torn last line a crash leaves, are skipped with a warning."""
     path = Path(path)
     if path.is_dir():
         path = path / LOG_NAME
-    with path.open(encoding="utf-8") as file:
-        return [json.loads(line) for line in file if line.strip()]
+    records, skipped = _complete_records(path)
+    if skipped:
+        warnings.warn(f"{path}: skipped {skipped} unreadable line(s) (a write cut short by a "
+                      "crash?)", GanforgeWarning, stacklevel=2)
+    return records
 
 
-def _truncate_after(path: Path, step: int) -> None:
-    """Drop lines past `step`: a run resumed from its checkpoint re-logs those steps."""
+def truncate_log(path: Path, step: int) -> None:
+    """Keep the complete records up to `step`: a run resumed from its checkpoint at `step`
+    re-logs the steps after it, and a torn last line goes with them."""
     if not path.exists():
         return
-    kept = [line for line in path.read_text(encoding="utf-8").splitlines(keepends=True)
-            if line.strip() and json.loads(line)["step"] <= step]
-    path.write_text("".join(kept), encoding="utf-8")
+    records, _ = _complete_records(path)
+    with atomic_path(path) as temporary:
+        temporary.write_text("".join(json.dumps(r) + "\n" for r in records if r["step"] <= step),
+                             encoding="utf-8")
 
 
 class RunLog:
@@ -39,7 +66,7 @@ class RunLog:
     def __init__(self, run_dir: Path, *, total_steps: int, start_step: int, progress: bool,
                  tensorboard: bool) -> None:
         self.path = run_dir / LOG_NAME
-        _truncate_after(self.path, start_step)
+        truncate_log(self.path, start_step)
         self.file = self.path.open("a", encoding="utf-8")
         self.bar = tqdm(total=total_steps, initial=start_step, unit="step", disable=not progress,
                         dynamic_ncols=True, smoothing=0.05)
@@ -51,16 +78,18 @@ class RunLog:
 
     def on_records(self, records: Sequence[StepRecord]) -> None:
         for record in records:
-            self.file.write(json.dumps(dataclasses.asdict(record)) + "\n")
+            line = record.as_dict()
+            self.file.write(json.dumps(line) + "\n")
             if self.writer is not None:
-                for key, value in dataclasses.asdict(record).items():
+                for key, value in line.items():
                     if key != "step":
                         self.writer.add_scalar(key, value, record.step)
         self.file.flush()
-        last = records[-1]
-        self.bar.set_postfix_str(f"D {last.d_loss:.3f} G {last.g_loss:.3f} V {last.value:.3f} "
-                                 f"D(x) {last.d_real:.2f} D(G(z)) {last.d_fake:.2f}",
-                                 refresh=False)
+        values = records[-1].values
+        losses = f"D {values['d_loss']:.3f} G {values['g_loss']:.3f}"
+        others = " ".join(f"{key} {value:.3g}" for key, value in values.items()
+                          if key not in LOSS_KEYS)
+        self.bar.set_postfix_str(f"{losses} {others}", refresh=False)
         self.bar.update(len(records))
 
     def on_step_end(self, trainer: Trainer, *, final: bool) -> None:

@@ -19,41 +19,39 @@ from ganforge.config import TrainConfig
 from ganforge.data.batches import InMemoryBatches
 from ganforge.data.transforms import ValueRange, to_model_range
 from ganforge.errors import DivergedError
-from ganforge.losses import GENERATOR_LOSSES, discriminator_loss
 from ganforge.models.priors import Prior
+from ganforge.objectives import DiscriminatorTerms, Objective, build_objective
 from ganforge.seeding import global_rng_state, make_generator, set_global_rng_state
 from ganforge.training import distributed
 from ganforge.training.distributed import DistInfo
 from ganforge.training.schedules import DecayAndRamp
 
-# The statistics every step records, in the order `Trainer.step` stacks them.
-STAT_KEYS = ("d_loss", "g_loss", "value", "d_real", "d_fake")
+# What every step records whatever the objective; the objective adds its own statistics.
+LOSS_KEYS = ("d_loss", "g_loss")
 
 
 @dataclass(frozen=True)
 class StepRecord:
-    """One step's numbers, as written to train.jsonl."""
+    """One step's numbers, as written to train.jsonl: the losses, the objective's statistics,
+    the learning rates that step used and the training time so far."""
 
     step: int
-    d_loss: float
-    g_loss: float
-    value: float
-    """V(D, G) on the last D minibatch, before D's update."""
-    d_real: float
-    """Mean D(x) over real samples."""
-    d_fake: float
-    """Mean D(G(z)) over generated samples."""
+    values: dict[str, float]
+    """d_loss, g_loss and the objective's statistics, by key."""
     lr_d: float
     lr_g: float
     elapsed_s: float
 
+    def as_dict(self) -> dict[str, float]:
+        """The flat record of a train.jsonl line."""
+        return {"step": self.step, **self.values, "lr_d": self.lr_d, "lr_g": self.lr_g,
+                "elapsed_s": self.elapsed_s}
+
 
 class DiscriminatorUpdate(NamedTuple):
-    """What one D update saw: its loss, D's logits on both halves, and the fake batch."""
+    """What one D update computed (`terms`), and the fake batch it judged."""
 
-    d_loss: Tensor
-    logits_real: Tensor
-    logits_fake: Tensor
+    terms: DiscriminatorTerms
     fake: Tensor
 
 
@@ -86,18 +84,30 @@ def build_optimizer(parameters: Iterator[nn.Parameter] | list[nn.Parameter], con
     return optimizer, schedule
 
 
+NoiseSource = Callable[[], Tensor]
+"""Returns this rank's noise minibatch z [batch_size, prior.dim] on the trainer's device."""
+
+
 class Trainer:
-    """Trains G and D on `batches` of real data; `fit` runs steps until a step or time limit."""
+    """Trains G and D on `batches` of real data; `fit` runs steps until a step or time limit.
+
+    The `objective` owns every loss, penalty and statistic; the trainer owns the order of the
+    updates (Algorithm 1), the optimizers, devices and processes. `noise_source` replaces the
+    seeded prior draws (tests feed both this loop and a reference loop the same z).
+    """
 
     def __init__(self, config: TrainConfig, G: nn.Module, D: nn.Module, prior: Prior,
                  batches: InMemoryBatches, *, device: torch.device, value_range: ValueRange | None,
-                 seed: int, dist_info: DistInfo | None = None) -> None:
+                 seed: int, objective: Objective | None = None, dist_info: DistInfo | None = None,
+                 noise_source: NoiseSource | None = None) -> None:
         self.config = config
         self.G, self.D = G, D  # the plain modules: their state_dicts are what we save
         self.prior, self.batches = prior, batches
         self.device, self.value_range = device, value_range
         self.dist = dist_info or DistInfo()
-        self.g_loss_fn = GENERATOR_LOSSES[config.g_objective]
+        self.objective = objective or build_objective("minimax")
+        self.stat_keys = LOSS_KEYS + tuple(s.key for s in self.objective.statistics)
+        self.draw_noise: NoiseSource = noise_source or self._prior_noise
         self.k = config.d_steps_per_g_step
         self.step_count = 0  # completed steps; a step is k D updates + 1 G update
         self.d_updates = 0
@@ -138,7 +148,7 @@ class Trainer:
             x = x.contiguous(memory_format=torch.channels_last)
         return x
 
-    def _noise(self) -> Tensor:
+    def _prior_noise(self) -> Tensor:
         m, rank = self.config.batch_size, self.dist.rank
         z = self.prior.sample(m * self.dist.world_size, device=self.device,
                               generator=self.noise_generator)
@@ -151,62 +161,53 @@ class Trainer:
         optimizer.step()
         schedule.step()
 
+    def _critic(self, x: Tensor) -> Tensor:
+        """D's outputs as the objective sees them: float32 logits [B // pack]."""
+        with self._autocast():
+            return self._d_train(x).float()
+
     def discriminator_update(self, keep_graph: bool = False) -> DiscriminatorUpdate:
-        """One D update on fresh real and fake minibatches (ascends V(D, G)); G is not changed.
+        """One D update on fresh real and fake minibatches; G is not changed.
 
         With `keep_graph` the fake batch keeps G's graph, for a G update that reuses it.
         """
         x = self._real_batch()
-        z = self._noise()
-        r1_gamma = self.config.r1_gamma
-        if r1_gamma > 0:
-            x.requires_grad_(True)
+        z = self.draw_noise()
         with torch.set_grad_enabled(keep_graph), self._autocast():
             fake = self._g_train(z) if keep_graph else self._g_plain(z)
-        with self._autocast():
-            # One D pass over [real; fake]: D has no batch-coupled layers, so this is the same
-            # mathematics as two passes, with one larger matmul per layer.
-            logits = self._d_train(torch.cat([x, fake.detach()])).float()
-        logits_real, logits_fake = logits.split(logits.shape[0] // 2)
-        d_loss = discriminator_loss(logits_real, logits_fake)
-        objective = d_loss
-        if r1_gamma > 0:
-            # R1: penalise the gradient of D's logit at real data (a double backward).
-            (grad_x,) = torch.autograd.grad(logits_real.sum(), x, create_graph=True)
-            objective = d_loss + 0.5 * r1_gamma * grad_x.pow(2).flatten(1).sum(1).mean()
-        self._update(self.opt_d, self.sched_d, objective)
+        terms = self.objective.discriminator_terms(self._critic, x, fake, self.d_updates)
+        self._update(self.opt_d, self.sched_d, terms.objective)
         self.d_updates += 1
-        return DiscriminatorUpdate(d_loss.detach(), logits_real.detach(), logits_fake.detach(),
-                                   fake)
+        return DiscriminatorUpdate(terms, fake)
 
     def step(self) -> Tensor:
-        """One step of Algorithm 1 (k D updates, then one G update); returns the stacked
-        `STAT_KEYS` without a host sync."""
+        """One step of Algorithm 1 (k D updates, then one G update); returns the statistics in
+        `stat_keys` order, stacked, without a host sync."""
         reuse = self.config.reuse_noise_for_g
         for i in range(self.k):
             # k discriminator updates; the last keeps G(z) for G's update when reusing noise.
             last = self.discriminator_update(keep_graph=reuse and i == self.k - 1)
         fake = last.fake
 
-        # Generator update: descend the G objective with D frozen, so that no gradient is
-        # computed (or all-reduced) for D's weights.
+        # Generator update: descend G's loss with D frozen, so that no gradient is computed
+        # (or all-reduced) for D's weights.
         self.D.requires_grad_(False)
         try:
             if not reuse:
                 with self._autocast():
-                    fake = self._g_train(self._noise())
+                    fake = self._g_train(self.draw_noise())
             with self._autocast():
-                g_loss = self.g_loss_fn(self._d_frozen(fake).float())
+                g_loss = self.objective.generator_loss(self._d_frozen(fake).float())
             self._update(self.opt_g, self.sched_g, g_loss)
         finally:
             self.D.requires_grad_(True)
         if self.ema is not None:
             self.ema.update_parameters(self.G)
         self.step_count += 1
+        terms = last.terms
         with torch.no_grad():
-            return torch.stack([last.d_loss, g_loss.detach(), -last.d_loss,
-                                last.logits_real.sigmoid().mean(),
-                                last.logits_fake.sigmoid().mean()])
+            return torch.stack([terms.loss, g_loss.detach(), *self.objective.step_statistics(
+                terms.logits_real, terms.logits_fake)])
 
     # --- The loop ----------------------------------------------------------------------------
 
@@ -217,13 +218,14 @@ class Trainer:
         for offset, row in enumerate(table.tolist()):
             step = first_step + offset
             if not all(math.isfinite(value) for value in row):
-                bad = [key for key, value in zip(STAT_KEYS, row, strict=True)
+                bad = [key for key, value in zip(self.stat_keys, row, strict=True)
                        if not math.isfinite(value)]
                 raise DivergedError(step, f"training diverged at step {step}: non-finite "
                                           f"{', '.join(bad)}")
             # The rates that step's last D update and its G update used.
-            values = dict(zip(STAT_KEYS, row, strict=True))
-            records.append(StepRecord(step=step, **values, lr_d=self.sched_d.lr(step * self.k - 1),
+            values = dict(zip(self.stat_keys, row, strict=True))
+            records.append(StepRecord(step=step, values=values,
+                                      lr_d=self.sched_d.lr(step * self.k - 1),
                                       lr_g=self.sched_g.lr(step - 1),
                                       elapsed_s=round(self.elapsed_s, 3)))
         return records

@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 
 from ganforge.data.toy import GaussianMixture
 from ganforge.files import atomic_path
+from ganforge.objectives.base import Statistic
 
 
 def save_figure(figure: Figure, path: str | Path, dpi: int = 100) -> None:
@@ -54,26 +55,47 @@ def _mixture_range(distribution: GaussianMixture) -> tuple[float, float]:
     return float((means - 4 * stds).min()), float((means + 4 * stds).max())
 
 
-def save_training_curves(records: Sequence[dict[str, Any]], path: str | Path) -> None:
-    """Losses, V(D, G) against -log 4, and mean D(x), D(G(z)) against 1/2, over steps."""
+def save_training_curves(records: Sequence[dict[str, Any]], path: str | Path,
+                         statistics: Sequence[Statistic] = ()) -> None:
+    """`training_curves_figure` written to `path`."""
+    save_figure(training_curves_figure(records, statistics), path)
+
+
+def training_curves_figure(records: Sequence[dict[str, Any]],
+                           statistics: Sequence[Statistic] = ()) -> Figure:
+    """Losses, then one panel per group of the objective's statistics, over steps. A reference
+    line marks where a statistic settles at the equilibrium, only for objectives where one
+    exists (V -> -log 4 and D -> 1/2 for the paper's logistic D)."""
     steps = np.array([r["step"] for r in records])
-    figure = Figure(figsize=(11, 3.6))
-    left, middle, right = figure.subplots(1, 3)
+    shown = [s for s in statistics if all(s.key in r for r in records)]
+    panels: dict[str, list[Statistic]] = {}
+    for statistic in shown:
+        panels.setdefault(statistic.panel, []).append(statistic)
+    figure = Figure(figsize=(3.7 * (1 + len(panels)), 3.6))
+    axes_row = figure.subplots(1, 1 + len(panels), squeeze=False)[0]
+    losses = axes_row[0]
     for key, label in (("d_loss", "D loss"), ("g_loss", "G loss")):
-        left.plot(steps, [r[key] for r in records], label=label, linewidth=0.8)
-    left.set_title("losses")
-    middle.plot(steps, [r["value"] for r in records], linewidth=0.8, label="V(D, G)")
-    middle.axhline(-np.log(4), color="black", linestyle=":", label="-log 4")
-    middle.set_title("value function")
-    right.plot(steps, [r["d_real"] for r in records], linewidth=0.8, label="mean D(x)")
-    right.plot(steps, [r["d_fake"] for r in records], linewidth=0.8, label="mean D(G(z))")
-    right.axhline(0.5, color="black", linestyle=":", label="1/2")
-    right.set_ylim(0, 1)
-    right.set_title("discriminator outputs")
-    for axes in (left, middle, right):
+        losses.plot(steps, [r[key] for r in records], label=label, linewidth=0.8)
+    losses.set_title("losses")
+    for axes, (title, members) in zip(axes_row[1:], panels.items(), strict=True):
+        references: dict[float, str] = {}
+        for statistic in members:
+            axes.plot(steps, [r[statistic.key] for r in records], linewidth=0.8,
+                      label=statistic.label)
+            if statistic.equilibrium is not None:
+                references[statistic.equilibrium] = statistic.equilibrium_label
+        for value, label in references.items():
+            axes.axhline(value, color="black", linestyle=":", label=label)
+        ranges = {statistic.value_range for statistic in members}
+        if len(ranges) == 1 and None not in ranges:
+            low, high = ranges.pop()  # type: ignore[misc]
+            margin = 0.03 * (high - low)  # a value at a bound stays visible
+            axes.set_ylim(low - margin, high + margin)
+        axes.set_title(title)
+    for axes in axes_row:
         axes.set_xlabel("step")
         axes.legend(fontsize=8)
-    save_figure(figure, path)
+    return figure
 
 
 def save_stage_scatter(rows: Sequence[tuple[str, Sequence[tuple[str, np.ndarray]],

@@ -2,9 +2,9 @@ import pytest
 import torch
 
 from ganforge import train
+from ganforge.checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
 from ganforge.config import apply_overrides
 from ganforge.errors import CheckpointError
-from ganforge.training.checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
 
 
 def _weights(run_dir):

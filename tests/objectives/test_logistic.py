@@ -3,12 +3,11 @@ import math
 import torch
 import torch.nn.functional as F
 
-from ganforge.losses import (
-    discriminator_loss,
-    generator_loss_minimax,
-    generator_loss_nonsaturating,
-    value_function,
-)
+from ganforge.objectives.logistic import Minimax, NonSaturating, value_function
+
+discriminator_loss = Minimax().discriminator_loss
+generator_loss_minimax = Minimax().generator_loss
+generator_loss_nonsaturating = NonSaturating().generator_loss
 
 
 def test_discriminator_loss_is_2log2_when_d_is_half():
@@ -67,3 +66,16 @@ def test_losses_stay_finite_for_extreme_logits():
     for value in (discriminator_loss(extreme, extreme), generator_loss_minimax(extreme),
                   generator_loss_nonsaturating(extreme), value_function(extreme, extreme)):
         assert torch.isfinite(value)
+
+
+def test_logged_statistics_are_v_and_the_mean_probabilities():
+    logits_real, logits_fake = torch.tensor([0.3, -1.2, 2.0]), torch.tensor([-0.7, 0.4])
+    objective = NonSaturating()
+    value, d_real, d_fake = objective.step_statistics(logits_real, logits_fake)
+    assert torch.allclose(value, -objective.discriminator_loss(logits_real, logits_fake))
+    assert torch.allclose(d_real, torch.sigmoid(logits_real).mean())
+    assert torch.allclose(d_fake, torch.sigmoid(logits_fake).mean())
+    assert [s.key for s in objective.statistics] == ["value", "d_real", "d_fake"]
+    # The equilibrium the paper proves: V = -log 4 and D = 1/2.
+    assert [s.equilibrium for s in objective.statistics] == [-math.log(4), 0.5, 0.5]
+    assert objective.measures_jensen_shannon

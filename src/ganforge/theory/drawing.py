@@ -1,5 +1,6 @@
-"""Figure-1-style panels (Goodfellow et al. 2014): p_data black dotted, p_g green solid, D(x) blue
-dashed, and lines from an evenly spaced z line below to x = G(z); plus an animated GIF."""
+"""The theory lab's pictures: Figure-1-style panels (Goodfellow et al. 2014), p_data black
+dotted, p_g green solid, D(x) blue dashed, and lines from an evenly spaced z line below to
+x = G(z); plus an animated GIF of the whole run."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from ganforge.files import atomic_path
-from ganforge.theory.figure1 import Snapshot
 from ganforge.theory.networks import Z_HALF_WIDTH
+from ganforge.theory.snapshot import Snapshot
 from ganforge.viz.plots import save_figure
 
 X_LINE, Z_LINE = -0.18, -0.5  # heights of the x and z axes drawn under the curves

@@ -14,3 +14,15 @@ def test_load_generator_samples_images_in_unit_range(tmp_path, tiny_config):
     # The in-memory generator that train() returns is the same network.
     assert torch.allclose(result.generator.sample(10, seed=3), samples)
     assert generator.step == 20
+
+
+def test_the_old_generator_name_still_works_with_a_deprecation_warning():
+    import pytest
+
+    import ganforge
+    from ganforge.sampler import Sampler
+
+    with pytest.warns(DeprecationWarning, match="now ganforge.Sampler"):
+        assert ganforge.Generator is Sampler
+    with pytest.warns(DeprecationWarning):
+        from ganforge.generator import Generator  # noqa: F401

@@ -1,0 +1,84 @@
+"""A trained generator you can sample from (`Sampler`): G's network, its prior and its output
+range, rebuilt from a checkpoint by `load_generator`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from ganforge.checkpoint import load_checkpoint
+from ganforge.config import RunConfig, config_from_dict
+from ganforge.data.transforms import ValueRange, to_unit_range
+from ganforge.device import resolve_device
+from ganforge.errors import CheckpointError
+from ganforge.models import build_generator, build_prior, output_range
+from ganforge.models.priors import Prior
+
+
+class Sampler:
+    """`sample(n)` returns images [n, C, H, W] in [0, 1] (toy data: points [n, D]) on the CPU."""
+
+    def __init__(self, network: nn.Module, prior: Prior, *, value_range: ValueRange | None,
+                 config: RunConfig, step: int = 0) -> None:
+        self.network = network.eval()
+        self.prior = prior
+        self.value_range = value_range
+        self.config = config
+        self.step = step
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.network.parameters()).device
+
+    @torch.no_grad()
+    def sample(self, n: int, *, seed: int | None = None, batch_size: int = 1_000) -> Tensor:
+        """Draw n samples; a `seed` makes them reproducible without touching global RNG state."""
+        generator = None
+        if seed is not None:
+            generator = torch.Generator(device=self.device).manual_seed(seed)
+        chunks = []
+        for start in range(0, n, batch_size):
+            z = self.prior.sample(min(batch_size, n - start), device=self.device,
+                                  generator=generator)
+            chunks.append(self.decode(z).cpu())
+        return torch.cat(chunks) if chunks else torch.empty(0)
+
+    @torch.no_grad()
+    def decode(self, z: Tensor) -> Tensor:
+        """G(z) mapped to [0, 1] for images (unchanged for toy points), on G's device."""
+        return to_unit_range(self.network(z.to(self.device)).float(), self.value_range)
+
+    def __repr__(self) -> str:
+        return (f"Sampler({type(self.network).__name__}, {self.prior}, step={self.step}, "
+                f"device={self.device})")
+
+
+def generator_from_payload(payload: dict[str, Any], device: torch.device,
+                           *, use_ema: bool = True) -> Sampler:
+    """Rebuild G from a loaded checkpoint (its EMA weights when the run kept an average)."""
+    config = config_from_dict(payload["config"])
+    sample_shape = tuple(payload["sample_shape"])
+    is_image = bool(payload.get("is_image", len(sample_shape) == 3))
+    network = build_generator(config.model, sample_shape)
+    state = payload["generator"]
+    if use_ema and payload.get("ema") is not None:
+        # AveragedModel keeps the averaged copy under "module." beside its counter.
+        state = {key.removeprefix("module."): value for key, value in payload["ema"].items()
+                 if key.startswith("module.")}
+    try:
+        network.load_state_dict(state)
+    except RuntimeError as error:
+        raise CheckpointError(f"checkpoint weights do not fit the model its config describes: "
+                              f"{str(error).splitlines()[0]}") from None
+    return Sampler(network.to(device), build_prior(config.model),
+                     value_range=output_range(config.model.g_output, is_image), config=config,
+                     step=int(payload["step"]))
+
+
+def load_generator(path: str | Path, *, device: str = "auto", use_ema: bool = True) -> Sampler:
+    """Load G from a run folder or a checkpoint file, ready to `sample`."""
+    payload = load_checkpoint(path)
+    return generator_from_payload(payload, resolve_device(device), use_ema=use_ema)
