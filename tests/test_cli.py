@@ -146,6 +146,7 @@ def test_corrupt_and_truncated_checkpoints(capsys, trained_run, tmp_path):
     garbage.write_bytes(b"not a checkpoint at all")
     code, _, err = run(capsys, "sample", garbage, "--out", tmp_path / "x.png")
     assert_one_line_error(err, code, 1, "truncated or corrupt")
+    assert "weights_only" not in err
     assert not (tmp_path / "x.png").exists()
 
 
@@ -178,7 +179,7 @@ def test_divergence_names_the_step_and_keeps_the_last_good_checkpoint(capsys, tm
 
 def test_bad_sample_arguments(capsys, trained_run, tmp_path):
     code, _, err = run(capsys, "sample", trained_run, "--n", 0, "--out", tmp_path / "a.png")
-    assert_one_line_error(err, code, 2, "--n must be >= 1")
+    assert_one_line_error(err, code, 2, "--n: must be >= 1")
     code, _, err = run(capsys, "sample", trained_run, "--out", tmp_path / "a.gif")
     assert_one_line_error(err, code, 2, ".png")
     code, _, err = run(capsys, "sample", tmp_path / "nope", "--out", tmp_path / "a.png")
@@ -194,7 +195,7 @@ def test_unknown_command_and_missing_arguments(capsys):
 
 def test_theory_figure1_writes_the_figure_and_checks(capsys, tmp_path):
     code, out, _ = run(capsys, "theory", "figure1", "--run-dir", tmp_path / "t", "--steps", 40,
-                       "--inner-steps", 40)
+                       "--inner-steps", 40, "--frames", 4)  # a short GIF: rendering is slow
     assert code == 0
     assert "max|D-D*|" in out and "minimax-k1" in out
     for name in ("figure1.png", "figure1.gif", "checks.json"):
@@ -227,9 +228,9 @@ def test_help_lists_every_setting_with_its_preset_default(capsys):
 
 def test_modes_validates_its_counts(capsys):
     code, _, err = run(capsys, "modes", "--seeds", 0)
-    assert_one_line_error(err, code, 2, "--seeds must be >= 1")
+    assert_one_line_error(err, code, 2, "--seeds: must be >= 1")
     code, _, err = run(capsys, "modes", "--workers", -1)
-    assert_one_line_error(err, code, 2, "--workers must be >= 1")
+    assert_one_line_error(err, code, 2, "--workers: must be >= 1")
 
 
 def test_dry_run_fails_like_step_zero_would(capsys, tmp_path):
@@ -267,3 +268,148 @@ def test_plot_and_resume_survive_a_torn_last_log_line(capsys, tmp_path):
     code, _, err = run(capsys, "train", "--resume", run_dir, "--train.steps", 30)
     assert code == 0, err
     assert [r["step"] for r in read_log(log)] == list(range(1, 31))
+
+
+# --- operating-system failures: one line with the path and the cause, nothing half-written ---
+
+def test_a_run_dir_or_out_under_a_file_is_one_line(capsys, trained_run, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    code, _, err = run(capsys, "train", "--run-dir", blocker / "run", *TINY_ARGS)
+    assert_one_line_error(err, code, 1, str(blocker), "not a folder")
+    code, _, err = run(capsys, "sample", trained_run, "--out", blocker / "grid.png")
+    assert_one_line_error(err, code, 1, "not a folder")
+    code, _, err = run(capsys, "plot", trained_run, "--out", blocker / "c.png")
+    assert_one_line_error(err, code, 1, "not a folder")
+
+
+def test_an_output_format_the_writer_does_not_know_is_a_usage_error(capsys, trained_run,
+                                                                     tmp_path):
+    code, _, err = run(capsys, "plot", trained_run, "--out", tmp_path / "c.xyz")
+    assert_one_line_error(err, code, 2, "cannot write .xyz", ".png")
+    code, _, err = run(capsys, "sample", trained_run, "--out", tmp_path / "s.gif")
+    assert_one_line_error(err, code, 2, "use a .png")
+
+
+@pytest.mark.parametrize("errno_code,cause", [(28, "disk full"), (30, "read-only")])
+def test_a_full_or_read_only_disk_keeps_the_last_checkpoint(capsys, tmp_path, monkeypatch,
+                                                            errno_code, cause):
+    import errno
+    import os
+
+    from ganforge import files
+    from ganforge.checkpoint import load_checkpoint
+
+    run_dir = tmp_path / "run"
+    real_replace = os.replace
+    writes = {"checkpoints": 0}
+
+    def failing_replace(source, target):
+        # The second checkpoint's rename meets the OS error; everything before goes through.
+        if str(target).endswith("latest.pt"):
+            writes["checkpoints"] += 1
+            if writes["checkpoints"] == 2:
+                raise OSError(errno_code, os.strerror(errno_code), str(target))
+        return real_replace(source, target)
+
+    monkeypatch.setattr(files.os, "replace", failing_replace)
+    code, _, err = run(capsys, "train", "--run-dir", run_dir, *TINY_ARGS)
+    assert errno.errorcode[errno_code] and code == 1
+    assert_one_line_error(err, code, 1, "latest.pt", cause)
+    assert load_checkpoint(run_dir)["step"] == 10  # the previous checkpoint, intact
+    assert not [p for p in run_dir.rglob("*") if p.name.endswith(".tmp")]
+
+
+# --- messages that tell the truth ---
+
+class _RunsCode:
+    """Unpickling this would call os.system: what an attacker puts in a 'checkpoint'."""
+
+    def __reduce__(self):
+        import os
+
+        return (os.system, ("echo this should never run",))
+
+
+def test_a_pickled_payload_is_named_untrusted_and_the_safeguard_is_never_questioned(
+        capsys, tmp_path):
+    path = tmp_path / "evil.pt"
+    # weights_only loading refuses the global: ganforge must not suggest turning that off.
+    torch.save({"format_version": 1, "payload": _RunsCode()}, path)
+    code, _, err = run(capsys, "sample", path, "--out", tmp_path / "s.png")
+    assert_one_line_error(err, code, 1, "contains code or objects", "untrusted pickle")
+    assert "weights_only" not in err and "truncated or corrupt" not in err
+
+
+def test_an_architecture_mismatch_names_the_tensors_and_both_shapes(capsys, trained_run):
+    code, _, err = run(capsys, "train", "--resume", trained_run, "--train.steps", 40,
+                       "--model.mlp.g-hidden", 48)
+    assert_one_line_error(err, code, 1, "does not fit",
+                          "generator.hidden.0.weight: checkpoint [32, 100], config [48, 100]")
+
+
+def test_resume_to_a_step_already_reached_says_so_and_changes_nothing(capsys, trained_run):
+    before = (trained_run / "config.json").read_text()
+    code, _, err = run(capsys, "train", "--resume", trained_run, "--train.steps", 20)
+    assert_one_line_error(err, code, 2, "already at step 20", "--train.steps N with N > 20")
+    assert (trained_run / "config.json").read_text() == before
+
+
+@pytest.mark.parametrize("argv,fragment", [
+    (["sample", "RUN", "--out", "x.png", "--seed", "-1"], "--seed: must be in [0, 2^63)"),
+    (["sample", "RUN", "--out", "x.png", "--n", "0"], "--n: must be >= 1"),
+    (["evaluate", "RUN", "--n-samples", "abc"], "--n-samples: must be an integer"),
+    (["train", "--seed", "-3"], "seed must be in [0, 2^63)"),
+    (["train", "--train.steps", str(2**70)], "train.steps is out of range"),
+    (["theory", "figure1", "--ks", "0"], "--ks: must be >= 1"),
+])
+def test_every_argument_is_validated_where_it_enters(capsys, argv, fragment):
+    code, _, err = run(capsys, *argv)
+    assert_one_line_error(err, code, 2, fragment)
+
+
+def test_ctrl_c_during_start_up_is_one_line_and_exit_130(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    process = subprocess.Popen([sys.executable, "-m", "ganforge", "train", "--dry-run",
+                                *TINY_ARGS], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    time.sleep(0.4)  # inside the heavy imports (torch takes seconds to load)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert err.strip().splitlines() == ["ganforge: interrupted"]
+
+
+def test_a_really_full_disk_keeps_the_last_checkpoint(capsys, tmp_path):
+    # A small tmpfs that holds a run up to its first checkpoint and not much more. Needs root
+    # and mount(2); the injected-error test above covers machines where it cannot run.
+    import shutil
+    import subprocess
+
+    from ganforge.checkpoint import load_checkpoint
+
+    probe = tmp_path / "probe"
+    assert main(["train", "--run-dir", str(probe), *TINY_ARGS, "--train.steps", "10"]) == 0
+    used = sum(p.stat().st_size for p in probe.rglob("*") if p.is_file())
+    checkpoint = (probe / "checkpoints" / "latest.pt").stat().st_size
+    size_kb = (used + checkpoint // 2) // 1024 + 16  # + room for a few pages of slack
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_kb}k", "tmpfs",
+                              str(disk)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    try:
+        capsys.readouterr()
+        code, _, err = run(capsys, "train", "--run-dir", disk / "run", *TINY_ARGS,
+                           "--train.steps", "200")
+        assert_one_line_error(err, code, 1, "disk full")
+        assert load_checkpoint(disk / "run")["step"] >= 10  # the last one written, intact
+        assert not [p for p in disk.rglob("*") if p.name.endswith(".tmp")]
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
+        shutil.rmtree(disk, ignore_errors=True)

@@ -15,29 +15,32 @@ import importlib
 import warnings
 from typing import TYPE_CHECKING, Any
 
-from ganforge.config import (
-    DataConfig,
-    LossConfig,
-    ModelConfig,
-    RunConfig,
-    ToyConfig,
-    TrainConfig,
-    apply_overrides,
-    load_config,
-    validate,
-)
 from ganforge.errors import CheckpointError, ConfigError, DataError, DivergedError, GanforgeError
 from ganforge.version import __version__
 
 if TYPE_CHECKING:
+    from ganforge.config import (
+        DataConfig,
+        LossConfig,
+        ModelConfig,
+        RunConfig,
+        ToyConfig,
+        TrainConfig,
+        apply_overrides,
+        load_config,
+        validate,
+    )
     from ganforge.data import Dataset, build_dataset
     from ganforge.evaluation import evaluate
     from ganforge.sampler import Sampler, load_generator
     from ganforge.training.run import TrainResult, train
 
-Config = RunConfig
-
+# Everything heavy (torch) loads on first use: `import ganforge` and `ganforge.errors` stay
+# cheap, and the command can handle Ctrl-C while it imports.
 _LAZY = {
+    **{name: "ganforge.config" for name in (
+        "DataConfig", "LossConfig", "ModelConfig", "RunConfig", "ToyConfig", "TrainConfig",
+        "apply_overrides", "load_config", "validate")},
     "Dataset": "ganforge.data", "build_dataset": "ganforge.data",
     "evaluate": "ganforge.evaluation",
     "Sampler": "ganforge.sampler", "load_generator": "ganforge.sampler",
@@ -46,6 +49,8 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
+    if name == "Config":
+        name = "RunConfig"
     if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name]), name)
     if name == "Generator":  # renamed: easy to confuse with torch.Generator

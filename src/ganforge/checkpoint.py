@@ -3,6 +3,7 @@ with `weights_only=True` (never pickled modules)."""
 
 from __future__ import annotations
 
+import io
 import pickle
 import zipfile
 from pathlib import Path
@@ -26,8 +27,12 @@ def checkpoint_path(run_dir: str | Path) -> Path:
 
 def save_checkpoint(payload: dict[str, Any], path: str | Path) -> None:
     """Write `payload` to `path` so that readers see the old file or the new one, never half."""
+    # Serialise in memory, then write plain bytes: a full disk or a read-only folder is then an
+    # OSError naming the path and its cause, not an error from torch's zip writer.
+    buffer = io.BytesIO()
+    torch.save({"format_version": FORMAT_VERSION, **payload}, buffer)
     with atomic_path(path) as temporary:
-        torch.save({"format_version": FORMAT_VERSION, **payload}, temporary)
+        temporary.write_bytes(buffer.getbuffer())
 
 
 def resolve_checkpoint(path: str | Path) -> Path:
@@ -44,16 +49,52 @@ def resolve_checkpoint(path: str | Path) -> Path:
     return path
 
 
+def _corrupt(file: Path, error: Exception) -> CheckpointError:
+    reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return CheckpointError(f"checkpoint {file} is truncated or corrupt ({reason}); resume from an "
+                           "earlier copy or start a new run")
+
+
+def describe_state_mismatch(modules: dict[str, torch.nn.Module], payload: dict[str, Any],
+                            limit: int = 3) -> str:
+    """Which tensors of `payload[name]` do not fit `modules[name]`: the first few, with both
+    shapes ('' when every shape fits)."""
+    differences = []
+    for name, module in modules.items():
+        saved = payload.get(name) or {}
+        for key, tensor in module.state_dict().items():
+            if key not in saved:
+                differences.append(f"{name}.{key}: missing from the checkpoint")
+            elif tuple(saved[key].shape) != tuple(tensor.shape):
+                differences.append(f"{name}.{key}: checkpoint {list(saved[key].shape)}, "
+                                   f"config {list(tensor.shape)}")
+        differences += [f"{name}.{key}: not in this config's network"
+                        for key in saved if key not in module.state_dict()]
+    more = f" and {len(differences) - limit} more" if len(differences) > limit else ""
+    return "; ".join(differences[:limit]) + more
+
+
 def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") -> dict[str, Any]:
     """Load and check a checkpoint; a truncated, corrupt or foreign file is a `CheckpointError`."""
     file = resolve_checkpoint(path)
     try:
         payload = torch.load(file, map_location=map_location, weights_only=True)
-    except (RuntimeError, EOFError, OSError, pickle.UnpicklingError, zipfile.BadZipFile,
-            ValueError, KeyError, IndexError) as error:
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise CheckpointError(f"checkpoint {file} is truncated or corrupt ({reason}); "
-                              "resume from an earlier copy or start a new run") from None
+    except pickle.UnpicklingError as error:
+        text = str(error)
+        if "global" in text.lower():
+            # The safeguard worked: say so, and never pass on torch's advice to turn it off.
+            raise CheckpointError(f"{file} contains code or objects that ganforge will not load "
+                                  "(untrusted pickle); use a checkpoint that ganforge wrote") \
+                from None
+        # torch's text around the cause suggests weights_only=False: keep only the cause.
+        causes = [line.strip() for line in text.splitlines()
+                  if line.strip() and "weights_only" not in line and "Weights only" not in line
+                  and "WeightsUnpickler" not in line and "trusted source" not in line]
+        raise _corrupt(file, pickle.UnpicklingError(causes[0] if causes else "not a checkpoint")) \
+            from None
+    except (RuntimeError, EOFError, OSError, zipfile.BadZipFile, ValueError, KeyError,
+            IndexError) as error:
+        raise _corrupt(file, error) from None
     if not isinstance(payload, dict) or any(key not in payload for key in REQUIRED_KEYS):
         raise CheckpointError(f"{file} is not a ganforge checkpoint (required keys missing)")
     if payload["format_version"] != FORMAT_VERSION:

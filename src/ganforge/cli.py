@@ -7,8 +7,10 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import signal
 import subprocess
 import sys
+import threading
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -22,7 +24,7 @@ from ganforge.config import (
     preset_names,
     validate,
 )
-from ganforge.errors import ConfigError, GanforgeError, GanforgeWarning
+from ganforge.errors import ConfigError, GanforgeError, GanforgeWarning, describe_os_error
 from ganforge.settings import parse_settings, settings_help
 from ganforge.version import __version__
 
@@ -83,8 +85,6 @@ def _train(args: argparse.Namespace, extra: list[str]) -> int:
         return _print_help_with_settings(args.parser, settings_help(RunConfig, base,
                                                                     "ganforge train"))
     config, run_dir = _resolve_train_config(args, extra)
-    if args.nproc < 1:
-        raise ConfigError(f"--nproc must be >= 1 (got {args.nproc})")
     if args.dry_run:
         dataset = build_dataset(config.data)  # fails here, not in an hour, if data is missing
         validate(config, dataset.sample_shape, dataset.is_image)
@@ -127,15 +127,19 @@ def _sample(args: argparse.Namespace, extra: list[str]) -> int:
     import numpy as np
 
     from ganforge.files import atomic_path
+    from ganforge.memory import require_disk
     from ganforge.sampler import load_generator
     from ganforge.viz.grid import save_grid, save_images
     from ganforge.viz.plots import save_points_plot
 
-    if args.n < 1:
-        raise ConfigError(f"--n must be >= 1 (got {args.n})")
-    generator = load_generator(args.source, device=args.device, use_ema=not args.raw_weights)
-    samples = generator.sample(args.n, seed=args.seed)
     out = Path(args.out)
+    if out.suffix not in (".npz", ".png", ""):
+        raise ConfigError(f"--out {out}: use a .png (grid), a .npz (raw samples) or a folder "
+                          "name")
+    generator = load_generator(args.source, device=args.device, use_ema=not args.raw_weights)
+    if out.suffix != ".png":  # a grid is one picture; raw samples and folders grow with --n
+        require_disk(generator.nbytes(args.n), f"writing {args.n:,} samples", out.parent)
+    samples = generator.sample(args.n, seed=args.seed)
     is_image = samples.dim() == 4
     if out.suffix == ".npz":
         with atomic_path(out) as temporary:
@@ -146,12 +150,10 @@ def _sample(args: argparse.Namespace, extra: list[str]) -> int:
             save_grid(samples, out, scale=max(1, 56 // samples.shape[-1]))
         else:
             save_points_plot(samples.numpy(), out, title=f"{args.n} samples")
-    elif out.suffix == "":
+    else:
         if not is_image:
             raise ConfigError("toy samples are points, not images: write them to a .npz or .png")
         save_images(samples, out)
-    else:
-        raise ConfigError(f"--out {out}: use a .png (grid), a .npz (raw samples) or a folder name")
     print(f"ganforge: wrote {args.n} samples from step {generator.step} to {out}", file=sys.stderr)
     return 0
 
@@ -159,6 +161,8 @@ def _sample(args: argparse.Namespace, extra: list[str]) -> int:
 # --- plot ----------------------------------------------------------------------------------------
 
 def _plot(args: argparse.Namespace, extra: list[str]) -> int:
+    from matplotlib.backend_bases import FigureCanvasBase
+
     from ganforge.objectives import OBJECTIVES
     from ganforge.training.run import CONFIG_NAME, load_run_config
     from ganforge.training.run_log import LOG_NAME, read_log
@@ -175,6 +179,11 @@ def _plot(args: argparse.Namespace, extra: list[str]) -> int:
     objective = load_run_config(run_dir).loss.name if (run_dir / CONFIG_NAME).is_file() else None
     statistics = OBJECTIVES[objective].statistics if objective else ()
     out = Path(args.out) if args.out else run_dir / "curves.png"
+    formats = FigureCanvasBase.get_supported_filetypes()
+    if out.suffix.lstrip(".").lower() not in formats:
+        kind = out.suffix or "a name without a suffix"
+        choices = ", ".join("." + f for f in sorted(formats))
+        raise ConfigError(f"--out {out}: matplotlib cannot write {kind}; use one of {choices}")
     save_training_curves(records, out, statistics)
     print(f"ganforge: wrote {out}", file=sys.stderr)
     return 0
@@ -209,8 +218,6 @@ def _theory(args: argparse.Namespace, extra: list[str]) -> int:
     config = parse_settings(Figure1Config, Figure1Config(), extra)
     if args.no_gif:
         config = dataclasses.replace(config, frames=0)
-    if any(k < 1 for k in args.ks):
-        raise ConfigError(f"--ks must all be >= 1 (got {args.ks})")
     stamp = time.strftime("%Y%m%d-%H%M%S")
     run_dir = Path(args.run_dir or f"runs/theory-{args.experiment}-{stamp}")
     if args.experiment == "figure1":
@@ -234,9 +241,6 @@ def _modes(args: argparse.Namespace, extra: list[str]) -> int:
     if args.help:
         return _print_help_with_settings(args.parser, settings_help(
             RunConfig, load_config(DEFAULT_MODES_PRESET), "ganforge modes"))
-    for option in ("seeds", "workers"):
-        if getattr(args, option) < 1:
-            raise ConfigError(f"--{option} must be >= 1 (got {getattr(args, option)})")
     run_dir = Path(args.run_dir or f"runs/modes-{time.strftime('%Y%m%d-%H%M%S')}")
     rows = {}
     for path in args.config or [DEFAULT_MODES_PRESET]:
@@ -254,6 +258,32 @@ def _modes(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 # --- main ----------------------------------------------------------------------------------------
+
+def _count(text: str) -> int:
+    """argparse type: an integer >= 1 (sample counts, seeds, workers, processes)."""
+    value = _integer(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1 (got {value})")
+    return value
+
+
+def _seed(text: str) -> int:
+    """argparse type: a seed, in [0, 2^63)."""
+    value = _integer(text)
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"must be in [0, 2^63) (got {value})")
+    return value
+
+
+def _integer(text: str) -> int:
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer (got {text!r})") from None
+    if abs(value) >= 2**63:
+        raise argparse.ArgumentTypeError(f"is out of range (got {text})")
+    return value
+
 
 def _add_help(parser: argparse.ArgumentParser) -> None:
     # The command prints its own options and then the settings that tyro describes.
@@ -281,17 +311,17 @@ def build_parser() -> _Parser:
     train.add_argument("--resume", metavar="RUN_DIR", help="continue the run in RUN_DIR")
     train.add_argument("--dry-run", action="store_true",
                        help="check and print the resolved config and data; write nothing")
-    train.add_argument("--nproc", type=int, default=1,
+    train.add_argument("--nproc", type=_count, default=1,
                        help="train with N processes on this machine via torchrun (DDP)")
     train.set_defaults(handler=_train, takes_overrides=True, parser=train)
 
     sample = commands.add_parser("sample", help="draw samples from a trained generator",
                                  allow_abbrev=False)
     sample.add_argument("source", metavar="RUN_DIR|CKPT")
-    sample.add_argument("--n", type=int, default=64, help="number of samples (default 64)")
+    sample.add_argument("--n", type=_count, default=64, help="number of samples (default 64)")
     sample.add_argument("--out", required=True,
                         help="a .png grid, a .npz of float32 [N, C, H, W] in [0, 1], or a folder")
-    sample.add_argument("--seed", type=int, default=None, help="seed for the noise")
+    sample.add_argument("--seed", type=_seed, default=None, help="seed for the noise")
     sample.add_argument("--device", default="auto", help="auto, cpu or cuda")
     sample.add_argument("--raw-weights", action="store_true",
                         help="sample from G's trained weights rather than their moving average")
@@ -314,10 +344,10 @@ def build_parser() -> _Parser:
     evaluate.add_argument("--metrics", help="comma-separated, from: " + "; ".join(
         f"{metric.name} ({metric.summary})" for metric in METRICS.values())
         + ". Default: every metric the data set and options allow")
-    evaluate.add_argument("--n-samples", type=int, default=None,
+    evaluate.add_argument("--n-samples", type=_count, default=None,
                           help="generated samples per metric (default: 10,000 for parzen, as "
                                "many as the held-out images for the others)")
-    evaluate.add_argument("--seed", type=int, default=0)
+    evaluate.add_argument("--seed", type=_seed, default=0)
     evaluate.add_argument("--device", default="auto")
     evaluate.add_argument("--inception-weights", metavar="PATH",
                           help="a local Inception-v3 weights file: adds the standard FID "
@@ -333,7 +363,7 @@ def build_parser() -> _Parser:
     _add_help(theory)
     theory.add_argument("experiment", choices=["figure1", "checks"], nargs="?")
     theory.add_argument("--run-dir", help="output folder (default runs/theory-...)")
-    theory.add_argument("--ks", type=int, nargs="+", default=[1, 5], help="k values (checks)")
+    theory.add_argument("--ks", type=_count, nargs="+", default=[1, 5], help="k values (checks)")
     theory.add_argument("--no-gif", action="store_true", help="skip the animation")
     theory.add_argument("--strict", action="store_true",
                         help="exit 1 when a check misses its target")
@@ -349,10 +379,10 @@ def build_parser() -> _Parser:
     modes.add_argument("--config", action="append", default=None,
                        help="a preset (repeatable: one table row each; "
                             f"default {DEFAULT_MODES_PRESET})")
-    modes.add_argument("--seeds", type=int, default=10)
+    modes.add_argument("--seeds", type=_count, default=10)
     modes.add_argument("--datasets", nargs="+", default=["ring-2d", "grid-2d"],
                        choices=["ring-2d", "grid-2d"])
-    modes.add_argument("--workers", type=int, default=2, help="runs in parallel")
+    modes.add_argument("--workers", type=_count, default=2, help="runs in parallel")
     modes.add_argument("--run-dir", help="output folder (default runs/modes-...)")
     modes.set_defaults(handler=_modes, takes_overrides=True, parser=modes)
     return parser
@@ -371,7 +401,11 @@ _PYTHON_FORMAT_WARNING = warnings.formatwarning
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 1 runtime/data, 2 usage/config)."""
     warnings.formatwarning = _format_warning
-    parser = build_parser()
+    parser = build_parser()  # the last heavy imports of start-up
+    if threading.current_thread() is threading.main_thread():
+        # From here on Ctrl-C is a KeyboardInterrupt that the commands handle (training
+        # finishes its step and saves a checkpoint).
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         args, extra = parser.parse_known_args(argv)
         if extra and not args.takes_overrides:
@@ -381,6 +415,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GanforgeError as error:
         print(f"ganforge: error: {error}", file=sys.stderr)
         return error.exit_code
+    except OSError as error:
+        # A full disk, a read-only folder, a path through a file: the machine's answer, in
+        # words. Writers go through temporary files, so nothing half-written is left.
+        print(f"ganforge: error: {describe_os_error(error)}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("ganforge: interrupted", file=sys.stderr)
         return 130

@@ -299,8 +299,10 @@ class RunConfig:
 
 def validate(config: RunConfig, sample_shape: Sequence[int] | None = None,
              is_image: bool | None = None) -> None:
-    """Checks that span sections, and with the data's shape, those that need it. Training and
-    `--dry-run` both call this, so a config that would fail at step 0 fails here, the same way."""
+    """Checks that span sections, and with the data's shape, those that need it: the output range
+    against the data, the architecture against the shape, and the memory training would need
+    against what the machine has. Training and `--dry-run` both call this, so a config that
+    would fail at step 0 fails here, the same way, before a weight is allocated."""
     if config.train.batch_size % config.model.pack:
         raise ConfigError(f"train.batch_size ({config.train.batch_size}) must be a multiple of "
                           f"model.pack ({config.model.pack})")
@@ -308,14 +310,28 @@ def validate(config: RunConfig, sample_shape: Sequence[int] | None = None,
         return
     import torch
 
-    from ganforge.models import build_discriminator, build_generator, output_range
+    from ganforge.device import resolve_device
+    from ganforge.memory import activation_bytes, parameter_count, require_memory
+    from ganforge.models import build_discriminator, build_generator, build_prior, output_range
 
     output_range(config.model.g_output, bool(is_image))
-    # Building on the meta device lets each architecture reject a shape it cannot handle,
-    # without allocating a single weight.
+    shape, batch = tuple(sample_shape), config.train.batch_size
+    # On the meta device, tensors have shapes and no storage: each architecture can reject a
+    # shape it cannot handle, and the networks can be measured, without allocating anything.
     with torch.device("meta"):
-        build_generator(config.model, tuple(sample_shape))
-        build_discriminator(config.model, tuple(sample_shape))
+        G = build_generator(config.model, shape)
+        D = build_discriminator(config.model, shape)
+        noise = torch.empty(batch, build_prior(config.model).dim)
+        activations = activation_bytes(G, noise) + \
+            activation_bytes(D, torch.empty(2 * batch, *shape))  # D judges [real; fake]
+    weights = parameter_count(G) + parameter_count(D)
+    # Weights, gradients and the optimizer's state (momentum; Adam's two moments), an EMA copy
+    # of G, and the activations twice over (kept for backward, then their gradients).
+    states = 2 if config.train.optimizer == "adam" else 1
+    needed = 4 * (weights * (2 + states) + (parameter_count(G) if config.train.ema_decay else 0))
+    needed += 2 * activations
+    require_memory(needed, f"training ({weights:,} weights, batch {batch} of "
+                   f"{list(shape)})", resolve_device(config.device))
 
 
 # --- Files, presets and overrides ----------------------------------------------------------------

@@ -9,11 +9,12 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from ganforge.checkpoint import load_checkpoint
+from ganforge.checkpoint import describe_state_mismatch, load_checkpoint
 from ganforge.config import RunConfig, config_from_dict
 from ganforge.data.transforms import ValueRange, to_unit_range
 from ganforge.device import resolve_device
 from ganforge.errors import CheckpointError
+from ganforge.memory import require_memory, tensor_bytes
 from ganforge.models import build_generator, build_prior, output_range
 from ganforge.models.priors import Prior
 
@@ -22,12 +23,18 @@ class Sampler:
     """`sample(n)` returns images [n, C, H, W] in [0, 1] (toy data: points [n, D]) on the CPU."""
 
     def __init__(self, network: nn.Module, prior: Prior, *, value_range: ValueRange | None,
-                 config: RunConfig, step: int = 0) -> None:
+                 config: RunConfig, sample_shape: tuple[int, ...], step: int = 0) -> None:
         self.network = network.eval()
+        self.sample_shape = tuple(sample_shape)
+        """The shape of one sample, [C, H, W] or [D]."""
         self.prior = prior
         self.value_range = value_range
         self.config = config
         self.step = step
+
+    def nbytes(self, n: int) -> int:
+        """Bytes of n float32 samples."""
+        return tensor_bytes((n, *self.sample_shape))
 
     @property
     def device(self) -> torch.device:
@@ -35,7 +42,11 @@ class Sampler:
 
     @torch.no_grad()
     def sample(self, n: int, *, seed: int | None = None, batch_size: int = 1_000) -> Tensor:
-        """Draw n samples; a `seed` makes them reproducible without touching global RNG state."""
+        """Draw n samples; a `seed` makes them reproducible without touching global RNG state.
+
+        Refuses (`ResourceError`) before drawing when n samples cannot fit in memory.
+        """
+        require_memory(2 * self.nbytes(n), f"{n:,} samples of shape {list(self.sample_shape)}")
         generator = None
         if seed is not None:
             generator = torch.Generator(device=self.device).manual_seed(seed)
@@ -71,10 +82,13 @@ def generator_from_payload(payload: dict[str, Any], device: torch.device,
     try:
         network.load_state_dict(state)
     except RuntimeError as error:
+        detail = describe_state_mismatch({"generator": network}, {"generator": state}) or \
+            str(error).splitlines()[0]
         raise CheckpointError(f"checkpoint weights do not fit the model its config describes: "
-                              f"{str(error).splitlines()[0]}") from None
+                              f"{detail}") from None
     return Sampler(network.to(device), build_prior(config.model),
                      value_range=output_range(config.model.g_output, is_image), config=config,
+                   sample_shape=sample_shape,
                      step=int(payload["step"]))
 
 

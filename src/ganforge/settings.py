@@ -210,7 +210,22 @@ def parse_settings(cls: type[C], base: C, args: Sequence[str], *,
     if not tokens:
         return base
     with tyro_errors.on_parse_error(_error_hook(cls, legacy)):
-        return tyro.cli(cls, default=base, args=tokens, prog=prog, config=_TYRO_MARKERS)
+        parsed = tyro.cli(cls, default=base, args=tokens, prog=prog, config=_TYRO_MARKERS)
+    _check_int_ranges(parsed)
+    return parsed
+
+
+def _check_int_ranges(config: Any, prefix: str = "") -> None:
+    """Integers that would overflow torch's int64 are refused here, not deep in a kernel."""
+    for item in dataclasses.fields(config):
+        value = getattr(config, item.name)
+        values = value if isinstance(value, tuple) else (value,)
+        if dataclasses.is_dataclass(value):
+            _check_int_ranges(value, f"{prefix}{item.name}.")
+        elif any(isinstance(v, int) and not isinstance(v, bool) and abs(v) >= 2**63
+                 for v in values):
+            raise ConfigError(f"{prefix}{item.name} is out of range (got {value!r}); integers "
+                              "must be below 2^63")
 
 
 def settings_help(cls: type[C], base: C, prog: str) -> str:

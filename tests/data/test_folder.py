@@ -34,3 +34,17 @@ def test_unreadable_image_is_named(tmp_path):
     (tmp_path / "bad.png").write_bytes(b"\x89PNG\r\n\x1a\n garbage")
     with pytest.raises(DataError, match="bad.png"):
         read_image_folder(tmp_path, 8, 1)
+
+
+def test_a_decompression_bomb_is_a_data_error_naming_the_file(tmp_path):
+    import struct
+    import zlib
+
+    # A PNG whose header claims 60,000 x 60,000 pixels: Pillow refuses it before decoding.
+    Image.new("L", (1, 1)).save(tmp_path / "bomb.png")
+    data = bytearray((tmp_path / "bomb.png").read_bytes())
+    data[16:24] = struct.pack(">II", 60_000, 60_000)
+    data[29:33] = struct.pack(">I", zlib.crc32(bytes(data[12:29])))  # the IHDR chunk's CRC
+    (tmp_path / "bomb.png").write_bytes(bytes(data))
+    with pytest.raises(DataError, match="bomb.png is too large to decode safely"):
+        read_image_folder(tmp_path, 8, 1)

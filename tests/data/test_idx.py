@@ -41,3 +41,16 @@ def test_bad_magic_and_missing_file_and_broken_gzip(tmp_path):
     broken.write_bytes(gzip.compress(b"\x00\x00\x08\x01" + b"\x00" * 40)[:20])
     with pytest.raises(DataError, match=f"{broken}.*(cannot be read|truncated)"):
         read_idx(broken)
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_a_header_that_promises_more_than_the_file_holds_is_refused_before_allocating(
+        tmp_path, compress):
+    import struct
+
+    # 10^9 images of 1000 x 1000 pixels promised, 16 bytes delivered.
+    raw = bytes([0, 0, 0x08, 3]) + struct.pack(">3I", 10**9, 1000, 1000) + bytes(16)
+    path = tmp_path / "liar-idx3-ubyte"
+    path.write_bytes(gzip.compress(raw) if compress else raw)
+    with pytest.raises(DataError, match="promises shape .* more than a"):
+        read_idx(path)

@@ -16,6 +16,7 @@ from ganforge.data.folder import read_image_folder
 from ganforge.data.idx import read_idx
 from ganforge.data.toy import GaussianMixture, gaussian_mixture_1d, grid_2d, ring_2d
 from ganforge.errors import DataError
+from ganforge.memory import require_memory, tensor_bytes
 
 FASHION_MNIST_DIR = Path("/usr/share/datasets/fashion-mnist")
 # The split never depends on the run's seed: every run and every metric sees the same test set.
@@ -83,6 +84,9 @@ def _reshape_images(images: Tensor, image_size: int | None, channels: int | None
             luma = torch.tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1)
             images = (images.float() * luma).sum(1, keepdim=True).round().to(torch.uint8)
     if image_size is not None and image_size != images.shape[-1]:
+        # The float copy of the resized set is the peak: refuse it before allocating.
+        require_memory(tensor_bytes((len(images), images.shape[1], image_size, image_size)) * 2,
+                       f"resizing {len(images):,} images to {image_size}x{image_size}")
         resized = F.interpolate(images.float(), size=(image_size, image_size), mode="bilinear",
                                 antialias=True, align_corners=False)
         images = resized.round().clamp(0, 255).to(torch.uint8)

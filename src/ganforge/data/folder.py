@@ -9,6 +9,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from tqdm import tqdm
 
 from ganforge.errors import DataError
+from ganforge.memory import require_memory, tensor_bytes
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 
@@ -29,6 +30,8 @@ def read_image_folder(folder: str | Path, image_size: int, channels: int,
     """Load every image, centre-cropped to a square and resized: uint8 [N, C, size, size]."""
     mode = "L" if channels == 1 else "RGB"
     files = list_images(folder)
+    require_memory(tensor_bytes((len(files), image_size, image_size, channels), itemsize=1),
+                   f"{len(files):,} images of {image_size}x{image_size}x{channels}")
     images = np.empty((len(files), image_size, image_size, channels), dtype=np.uint8)
     # A bar only where reading takes a while; leave=False so that an error stays one line.
     bar = tqdm(files, desc="reading images", disable=not progress or len(files) < 1000,
@@ -42,6 +45,11 @@ def read_image_folder(folder: str | Path, image_size: int, channels: int,
                 fitted = ImageOps.fit(converted, (image_size, image_size),
                                       method=Image.Resampling.LANCZOS)
                 images[index] = np.asarray(fitted).reshape(image_size, image_size, channels)
+        except Image.DecompressionBombError:
+            # Pillow refuses images far larger than any training image, before decoding them.
+            raise DataError(f"image {file} is too large to decode safely (over "
+                            f"{2 * (Image.MAX_IMAGE_PIXELS or 0):,} pixels); shrink or remove "
+                            "it") from None
         except (UnidentifiedImageError, OSError, ValueError) as error:
             raise DataError(f"cannot read image {file} ({error}); remove or replace it") from None
     return images.transpose(0, 3, 1, 2).copy()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import math
 import zlib
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from ganforge.errors import DataError
+from ganforge.memory import require_memory
 
 # Type byte -> big-endian numpy dtype, from the IDX format's definition.
 _IDX_DTYPES: dict[int, np.dtype[Any]] = {
@@ -41,6 +43,25 @@ def _read_into(file: io.BufferedIOBase, view: memoryview) -> int:
     return filled
 
 
+# Deflate cannot shrink data more than about 1032:1, so a gzip file that would need more than
+# this many bytes of output per byte of input is lying about its contents.
+_MAX_DEFLATE_RATIO = 1032
+
+
+def _check_size_promise(path: Path, file: io.BufferedIOBase, shape: tuple[int, ...],
+                        payload: int) -> None:
+    """Refuse a header whose promised payload the file cannot hold, or the machine cannot,
+    before the array is allocated."""
+    on_disk = path.stat().st_size
+    gzipped = isinstance(file, gzip.GzipFile)
+    possible = on_disk * _MAX_DEFLATE_RATIO if gzipped else on_disk - file.tell()
+    if payload > possible:
+        raise DataError(f"IDX file {path} is truncated or corrupt: its header promises shape "
+                        f"{list(shape)} ({payload:,} data bytes), more than a {on_disk:,}-byte "
+                        f"{'gzip ' if gzipped else ''}file can hold")
+    require_memory(payload, f"IDX file {path} (shape {list(shape)})")
+
+
 def read_idx(path: str | Path) -> np.ndarray:
     """Return the array stored in an IDX file (`.gz` is decompressed), in native byte order.
 
@@ -60,6 +81,7 @@ def read_idx(path: str | Path) -> np.ndarray:
             if ndim == 0 or len(header) < 4 * ndim:
                 raise DataError(f"IDX file {path} has a truncated header")
             shape = tuple(int(d) for d in np.frombuffer(header, dtype=">u4"))
+            _check_size_promise(path, file, shape, dtype.itemsize * math.prod(shape))
             data = np.empty(shape, dtype=dtype)
             filled = _read_into(file, memoryview(data).cast("B"))  # type: ignore[arg-type]
             trailing = file.read(1)

@@ -15,13 +15,14 @@ from typing import Any
 
 import torch
 
-from ganforge.checkpoint import checkpoint_path, load_checkpoint
+from ganforge.checkpoint import checkpoint_path, describe_state_mismatch, load_checkpoint
 from ganforge.config import RunConfig, config_to_dict, load_config, validate
-from ganforge.data import InMemoryBatches, build_dataset
+from ganforge.data import Dataset, InMemoryBatches, build_dataset
 from ganforge.errors import CheckpointError, ConfigError, DivergedError
 from ganforge.files import write_json
 from ganforge.models import build_discriminator, build_generator, build_prior, output_range
 from ganforge.objectives import build_objective
+from ganforge.run_lock import is_lock_file, refuse_if_locked, run_dir_lock
 from ganforge.sampler import Sampler
 from ganforge.seeding import make_generator, seed_everything
 from ganforge.training import distributed
@@ -79,20 +80,18 @@ def _stop_on_interrupt(trainer: Trainer) -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _prepare_run_dir(run_dir: Path, resume: bool) -> None:
-    if resume:
-        return
-    if run_dir.exists() and any(run_dir.iterdir()):
+def _refuse_used_folder(run_dir: Path) -> None:
+    if run_dir.is_dir() and any(not is_lock_file(p) for p in run_dir.iterdir()):
         raise ConfigError(f"run folder {run_dir} already exists and is not empty; continue it "
                           "with --resume, or pick another --run-dir")
-    run_dir.mkdir(parents=True, exist_ok=True)
 
 
 def train(config: RunConfig | None = None, run_dir: str | Path | None = None, *,
           resume: bool = False, progress: bool | None = None) -> TrainResult:
     """Train a GAN as `config` describes; with `resume`, continue the run in `run_dir`.
 
-    Under torchrun every process calls this; rank 0 alone writes files.
+    Under torchrun every process calls this; rank 0 alone writes files, and holds the run
+    folder's lock for the whole run, so a second writer is refused.
     """
     if resume:
         if run_dir is None:
@@ -106,15 +105,46 @@ def train(config: RunConfig | None = None, run_dir: str | Path | None = None, *,
     payload: dict[str, Any] | None = None
     if resume:
         payload = load_checkpoint(checkpoint_path(run_dir))
-    if dist_info.is_main:
-        _prepare_run_dir(run_dir, resume)
-    distributed.barrier(dist_info)
-
-    # Data and models. The model seed is shared by all ranks (DDP also broadcasts rank 0's
-    # weights); dropout then draws from a per-rank stream.
+        if config.train.steps <= int(payload["step"]):
+            raise ConfigError(f"{run_dir} is already at step {payload['step']}; to train on, "
+                              f"ask for more: --train.steps N with N > {payload['step']}")
+    # Data first: a missing file or an impossible config fails before the run folder is touched.
+    # The model seed is shared by all ranks (DDP also broadcasts rank 0's weights).
     seed_everything(config.seed)
     dataset = build_dataset(config.data)
     validate(config, dataset.sample_shape, dataset.is_image)
+    created = dist_info.is_main and not resume and not run_dir.exists()
+    with contextlib.ExitStack() as held:
+        if dist_info.is_main:
+            if not resume:
+                refuse_if_locked(run_dir)  # a folder being trained: say who trains it
+                _refuse_used_folder(run_dir)
+                run_dir.mkdir(parents=True, exist_ok=True)
+            held.enter_context(run_dir_lock(run_dir))
+            if not resume:
+                _refuse_used_folder(run_dir)  # again: another run may have finished meanwhile
+        distributed.barrier(dist_info)
+        try:
+            return _train_in(run_dir, config, dataset, payload, dist_info, device, progress)
+        except BaseException:
+            if created:
+                _remove_if_unused(run_dir)  # a run that failed to start leaves no folder
+            raise
+
+
+def _remove_if_unused(run_dir: Path) -> None:
+    entries = list(run_dir.iterdir())
+    if all(is_lock_file(entry) for entry in entries):
+        for entry in entries:
+            entry.unlink()
+        run_dir.rmdir()
+
+
+def _train_in(run_dir: Path, config: RunConfig, dataset: Dataset, payload: dict[str, Any] | None,
+              dist_info: distributed.DistInfo, device: torch.device,
+              progress: bool | None) -> TrainResult:
+    """The run itself, in a prepared (and, on rank 0, locked) run folder. Dropout draws from a
+    per-rank stream, seeded after the models are built."""
     value_range = output_range(config.model.g_output, dataset.is_image)
     pixel_mean = dataset.train.float().mean(0) / 255 if dataset.is_image else None
     G = build_generator(config.model, dataset.sample_shape, pixel_mean).to(device)
@@ -134,8 +164,10 @@ def train(config: RunConfig | None = None, run_dir: str | Path | None = None, *,
         try:
             trainer.load_state_dict(payload)
         except (RuntimeError, KeyError, ValueError) as error:
+            detail = describe_state_mismatch({"generator": G, "discriminator": D}, payload) or \
+                str(error).splitlines()[0]
             raise CheckpointError(f"checkpoint in {run_dir} does not fit this config "
-                                  f"({str(error).splitlines()[0]})") from None
+                                  f"({detail})") from None
 
     if dist_info.is_main:
         write_json({**config_to_dict(config), "ganforge_version": __version__,
@@ -173,6 +205,7 @@ def train(config: RunConfig | None = None, run_dir: str | Path | None = None, *,
         if log is not None:
             log.close()
     generator = Sampler(sampling_network(trainer), prior, value_range=value_range,
-                          config=config, step=trainer.step_count)
+                        config=config, sample_shape=dataset.sample_shape,
+                        step=trainer.step_count)
     return TrainResult(run_dir=run_dir, step=trainer.step_count, stopped=stopped,
                        generator=generator, discriminator=D)
