@@ -19,10 +19,21 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+import torch
+
+from ganforge.device import resolve_device
 from ganforge.errors import ConfigError
+from ganforge.memory import activation_bytes, parameter_count, require_memory
+from ganforge.models import build_discriminator, build_generator, build_prior, output_range
 from ganforge.models.registry import ARCHITECTURES
 from ganforge.objectives.registry import OBJECTIVES
-from ganforge.settings import in_file, mapping_to_args, parse_settings, setting_types
+from ganforge.settings import (
+    in_file,
+    mapping_to_args,
+    parse_settings,
+    setting_types,
+    value_token,
+)
 
 # Provenance that run folders store beside the settings in config.json; not settings themselves.
 PROVENANCE_KEYS = ("ganforge_version", "torch_version")
@@ -308,12 +319,6 @@ def validate(config: RunConfig, sample_shape: Sequence[int] | None = None,
                           f"model.pack ({config.model.pack})")
     if sample_shape is None:
         return
-    import torch
-
-    from ganforge.device import resolve_device
-    from ganforge.memory import activation_bytes, parameter_count, require_memory
-    from ganforge.models import build_discriminator, build_generator, build_prior, output_range
-
     output_range(config.model.g_output, bool(is_image))
     shape, batch = tuple(sample_shape), config.train.batch_size
     # On the meta device, tensors have shapes and no storage: each architecture can reject a
@@ -434,12 +439,8 @@ def apply_overrides(config: RunConfig, overrides: Mapping[str, Any]) -> RunConfi
     for key, value in overrides.items():
         args.append(f"--{key}")
         items = value if isinstance(value, (list, tuple)) else [value]
-        args.extend(item if isinstance(item, str) else _plain_value(item) for item in items)
+        args.extend(item if isinstance(item, str) else value_token(item) for item in items)
     return parse_settings(RunConfig, config, args, legacy=LEGACY_KEYS)
-
-
-def _plain_value(value: Any) -> str:
-    return "None" if value is None else repr(value) if isinstance(value, float) else str(value)
 
 
 def parse_override_args(config: RunConfig, args: Sequence[str]) -> RunConfig:

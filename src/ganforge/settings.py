@@ -137,11 +137,12 @@ def mapping_to_args(values: Mapping[str, Any], cls: type, prefix: str = "") -> l
         for item in items:
             if isinstance(item, (Mapping, list, tuple)):
                 raise ConfigError(f"{key} must be a value or a list of values (got {value!r})")
-            args.append(_plain(item))
+            args.append(value_token(item))
     return args
 
 
-def _plain(value: Any) -> str:
+def value_token(value: Any) -> str:
+    """A Python value as the command-line token tyro reads back to it."""
     if value is None:
         return "None"
     if isinstance(value, bool):
