@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import torch
 
+from ganforge.data.datasets import DATA_SOURCES
 from ganforge.device import resolve_device
 from ganforge.errors import ConfigError
 from ganforge.memory import activation_bytes, parameter_count, require_memory
@@ -38,9 +39,17 @@ from ganforge.settings import (
 # Provenance that run folders store beside the settings in config.json; not settings themselves.
 PROVENANCE_KEYS = ("ganforge_version", "torch_version")
 
-DataSourceName = Literal[
-    "mnist", "fashion-mnist", "digits", "idx", "folder", "gaussian-1d", "ring-2d", "grid-2d"
-]
+# Choices that registries own: a new objective, architecture or data source appears here by
+# registering.
+# (A type checker sees plain strings; tyro and the error messages see the registry's names.)
+if TYPE_CHECKING:
+    ObjectiveName = str
+    ArchitectureName = str
+    DataSourceName = str
+else:
+    ObjectiveName = Literal[tuple(OBJECTIVES)]
+    ArchitectureName = Literal[tuple(ARCHITECTURES)]
+    DataSourceName = Literal[tuple(DATA_SOURCES)]
 
 
 def _check(condition: bool, key: str, requirement: str, value: Any) -> None:
@@ -124,16 +133,6 @@ class DataConfig:
         _check(0 < self.test_fraction < 1, "data.test_fraction", "between 0 and 1",
                self.test_fraction)
 
-
-
-# Choices that registries own: a new objective or architecture appears here by registering.
-# (A type checker sees plain strings; tyro and the error messages see the registry's names.)
-if TYPE_CHECKING:
-    ObjectiveName = str
-    ArchitectureName = str
-else:
-    ObjectiveName = Literal[tuple(OBJECTIVES)]
-    ArchitectureName = Literal[tuple(ARCHITECTURES)]
 
 
 @dataclass(frozen=True)

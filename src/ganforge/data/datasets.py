@@ -5,18 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from ganforge.config import DataConfig
 from ganforge.data.folder import read_image_folder
 from ganforge.data.idx import read_idx
 from ganforge.data.toy import GaussianMixture, gaussian_mixture_1d, grid_2d, ring_2d
 from ganforge.errors import DataError
 from ganforge.memory import require_memory, tensor_bytes
+
+if TYPE_CHECKING:  # the config's choices of data.name come from DATA_SOURCES below
+    from ganforge.config import DataConfig
 
 FASHION_MNIST_DIR = Path("/usr/share/datasets/fashion-mnist")
 # The split never depends on the run's seed: every run and every metric sees the same test set.
@@ -218,6 +221,8 @@ def _load_grid_2d(config: DataConfig) -> Dataset:
     return _toy_dataset("grid-2d", grid_2d(toy.grid_size, toy.grid_spacing, toy.grid_std), config)
 
 
+# The data sources by name: a new one is a loader (here or in its own module) and one entry;
+# `--data.name` takes its choices from these keys.
 DATA_SOURCES: dict[str, Callable[[DataConfig], Dataset]] = {
     "mnist": _load_mnist_subset,
     "fashion-mnist": _load_fashion_mnist,
