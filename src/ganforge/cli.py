@@ -22,7 +22,6 @@ from ganforge.config import (
     load_config,
     parse_override_args,
     preset_names,
-    validate,
 )
 from ganforge.errors import ConfigError, GanforgeError, GanforgeWarning, describe_os_error
 from ganforge.settings import parse_settings, settings_help
@@ -77,8 +76,8 @@ def _launch_torchrun(nproc: int, args: argparse.Namespace, extra: list[str],
 
 
 def _train(args: argparse.Namespace, extra: list[str]) -> int:
-    from ganforge.data import build_dataset
     from ganforge.training.distributed import launched_by_torchrun
+    from ganforge.training.run import prepare_data
 
     if args.help:
         base = load_config(args.config) if args.config else RunConfig()
@@ -86,8 +85,7 @@ def _train(args: argparse.Namespace, extra: list[str]) -> int:
                                                                     "ganforge train"))
     config, run_dir = _resolve_train_config(args, extra)
     if args.dry_run:
-        dataset = build_dataset(config.data)  # fails here, not in an hour, if data is missing
-        validate(config, dataset.sample_shape, dataset.is_image)
+        dataset = prepare_data(config)  # fails here, not in an hour, as step 0 would
         print(json.dumps(config_to_dict(config), indent=2))
         print(f"data: {dataset.name}, {len(dataset.train)} train / {len(dataset.test)} test, "
               f"shape {list(dataset.sample_shape)}")

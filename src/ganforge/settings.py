@@ -159,7 +159,8 @@ def _flag_key(argument: Any) -> str:
 
 
 def _error_hook(cls: type, legacy: Mapping[str, str] | None) -> Any:
-    known = sorted(setting_types(cls))
+    types_by_key = setting_types(cls)
+    known = sorted(types_by_key)
 
     def raise_config_error(event: tyro_errors.ParseErrorEvent) -> None:
         if isinstance(event, tyro_errors.UnrecognizedArgs):
@@ -176,7 +177,7 @@ def _error_hook(cls: type, legacy: Mapping[str, str] | None) -> Any:
             raise ConfigError(f"{_flag_key(event.argument)}: {event.reason}")
         if isinstance(event, tyro_errors.InstantiationFailure):
             key = _flag_key(event.argument) if event.argument is not None else "a setting"
-            annotation = setting_types(cls).get(key)
+            annotation = types_by_key.get(key)
             expected = _describe(annotation) if annotation is not None else "a valid value"
             detail = event.message.strip().splitlines()[0]
             raise ConfigError(f"{key} must be {expected} ({detail})")

@@ -86,6 +86,16 @@ def _refuse_used_folder(run_dir: Path) -> None:
                           "with --resume, or pick another --run-dir")
 
 
+def prepare_data(config: RunConfig) -> Dataset:
+    """What a run does first, and `--dry-run` does alone: seed, load the data, and check the
+    config against it, so that a config that would fail at step 0 fails here, the same way.
+    The model seed is shared by all ranks (DDP also broadcasts rank 0's weights)."""
+    seed_everything(config.seed)
+    dataset = build_dataset(config.data)
+    validate(config, dataset.sample_shape, dataset.is_image)
+    return dataset
+
+
 def train(config: RunConfig | None = None, run_dir: str | Path | None = None, *,
           resume: bool = False, progress: bool | None = None) -> TrainResult:
     """Train a GAN as `config` describes; with `resume`, continue the run in `run_dir`.
@@ -109,10 +119,7 @@ def train(config: RunConfig | None = None, run_dir: str | Path | None = None, *,
             raise ConfigError(f"{run_dir} is already at step {payload['step']}; to train on, "
                               f"ask for more: --train.steps N with N > {payload['step']}")
     # Data first: a missing file or an impossible config fails before the run folder is touched.
-    # The model seed is shared by all ranks (DDP also broadcasts rank 0's weights).
-    seed_everything(config.seed)
-    dataset = build_dataset(config.data)
-    validate(config, dataset.sample_shape, dataset.is_image)
+    dataset = prepare_data(config)
     created = dist_info.is_main and not resume and not run_dir.exists()
     with contextlib.ExitStack() as held:
         if dist_info.is_main:
