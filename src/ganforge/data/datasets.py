@@ -12,6 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from ganforge.data import mnist_pickle
 from ganforge.data.folder import read_image_folder
 from ganforge.data.idx import read_idx
 from ganforge.data.toy import GaussianMixture, gaussian_mixture_1d, grid_2d, ring_2d
@@ -37,6 +38,9 @@ class Dataset:
     test_labels: Tensor | None = None
     distribution: GaussianMixture | None = None
     """The known density behind toy data; None for images."""
+    validation: Tensor | None = None
+    """A third split for choosing hyperparameters (full MNIST's 10,000 validation digits)."""
+    validation_labels: Tensor | None = None
 
     @property
     def is_image(self) -> bool:
@@ -97,19 +101,33 @@ def _reshape_images(images: Tensor, image_size: int | None, channels: int | None
 
 
 def _image_dataset(name: str, config: DataConfig, train: np.ndarray, test: np.ndarray,
-                   train_labels: np.ndarray | None, test_labels: np.ndarray | None) -> Dataset:
+                   train_labels: np.ndarray | None, test_labels: np.ndarray | None,
+                   validation: tuple[np.ndarray, np.ndarray] | None = None) -> Dataset:
     def labels(array: np.ndarray | None) -> Tensor | None:
         return None if array is None else torch.from_numpy(array.astype(np.int64))
 
+    def images(array: np.ndarray) -> Tensor:
+        return _reshape_images(torch.from_numpy(_as_images(array, name)),
+                               config.image_size, config.channels)
+
     return Dataset(
         name=name,
-        train=_reshape_images(torch.from_numpy(_as_images(train, name)),
-                              config.image_size, config.channels),
-        test=_reshape_images(torch.from_numpy(_as_images(test, name)),
-                             config.image_size, config.channels),
+        train=images(train),
+        test=images(test),
         train_labels=labels(train_labels),
         test_labels=labels(test_labels),
+        validation=None if validation is None else images(validation[0]),
+        validation_labels=None if validation is None else labels(validation[1]),
     )
+
+
+def _load_mnist_full(config: DataConfig) -> Dataset:
+    """The paper's MNIST: 50,000 training, 10,000 validation and 10,000 test digits."""
+    path = Path(config.path) if config.path else mnist_pickle.default_path()
+    splits = mnist_pickle.read_mnist_pickle(path)
+    (train, train_labels), (test, test_labels) = splits["train"], splits["test"]
+    return _image_dataset("mnist", config, train, test, train_labels, test_labels,
+                          validation=splits["validation"])
 
 
 def _load_mnist_subset(config: DataConfig) -> Dataset:
@@ -122,7 +140,7 @@ def _load_mnist_subset(config: DataConfig) -> Dataset:
         rng.permutation(np.flatnonzero(labels == digit))[:100] for digit in range(10)]))
     train_index = np.setdiff1d(np.arange(len(labels)), test_index)
     images = pixels.reshape(-1, 28, 28)
-    return _image_dataset("mnist", config, images[train_index], images[test_index],
+    return _image_dataset("mnist-5k", config, images[train_index], images[test_index],
                           labels[train_index], labels[test_index])
 
 
@@ -224,7 +242,8 @@ def _load_grid_2d(config: DataConfig) -> Dataset:
 # The data sources by name: a new one is a loader (here or in its own module) and one entry;
 # `--data.name` takes its choices from these keys.
 DATA_SOURCES: dict[str, Callable[[DataConfig], Dataset]] = {
-    "mnist": _load_mnist_subset,
+    "mnist": _load_mnist_full,
+    "mnist-5k": _load_mnist_subset,
     "fashion-mnist": _load_fashion_mnist,
     "digits": _load_digits,
     "idx": _load_idx,

@@ -87,7 +87,12 @@ class EvaluationContext:
         return self.n_samples or len(self.dataset.test)
 
     def real(self, split: str) -> Tensor:
-        return (self.dataset.train if split == "train" else self.dataset.test).float() / 255
+        """The "train", "test" or (where the data set has one) "validation" images in [0, 1]."""
+        images = {"train": self.dataset.train, "test": self.dataset.test,
+                  "validation": self.dataset.validation}[split]
+        if images is None:
+            raise ConfigError(f"data set {self.dataset.name!r} has no {split} split")
+        return images.float() / 255
 
     def offers(self) -> frozenset[str]:
         """The needs this context meets."""

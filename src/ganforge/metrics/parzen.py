@@ -87,21 +87,26 @@ PARZEN_VALIDATION = 1_000
 
 
 def parzen_validation_split(train: Tensor) -> tuple[Tensor, Tensor]:
-    """The paper's protocol chooses sigma on training images, never the test split: a fixed
-    PARZEN_VALIDATION of them (seeded), and the rest."""
+    """For data sets without a validation split: sigma is chosen on training images, never the
+    test split: a fixed PARZEN_VALIDATION of them (seeded), and the rest."""
     order = torch.randperm(len(train), generator=torch.Generator().manual_seed(SPLIT_SEED))
     return train[order[:PARZEN_VALIDATION]], train[order[PARZEN_VALIDATION:]]
 
 
 def _parzen_metric(ctx: EvaluationContext) -> MetricResult:
-    validation, rest = parzen_validation_split(ctx.real("train").flatten(1))
+    if ctx.dataset.validation is not None:  # the paper's protocol: MNIST's own validation set
+        validation, rest = ctx.real("validation").flatten(1), ctx.real("train").flatten(1)
+        described = f"the {len(validation):,} validation images"
+    else:
+        validation, rest = parzen_validation_split(ctx.real("train").flatten(1))
+        described = f"{len(validation):,} training images"
     test = ctx.real("test").flatten(1)
     samples = ctx.samples(ctx.n_samples or PARZEN_SAMPLES).flatten(1)
     return MetricResult(
         parzen_evaluate(samples, validation, test),
         parzen_evaluate(rest[:PARZEN_SAMPLES], validation, test),
-        {"n_samples": len(samples), "validation": f"{len(validation)} training images",
-         "split": "test", "floor": "training images (outside validation) as the samples"})
+        {"n_samples": len(samples), "validation": described, "split": "test",
+         "floor": "training images (outside validation) as the samples"})
 
 
 PARZEN = Metric("parzen", _parzen_metric,
