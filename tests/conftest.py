@@ -51,6 +51,15 @@ def classifier_cache(_session_cache: Path, monkeypatch: pytest.MonkeyPatch) -> P
     return _session_cache
 
 
+@pytest.fixture
+def quick_classifier(classifier_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A smaller budget for the feature classifier of the 8x8 digits: ~37 epochs, 4 s, ~95%
+    accurate, enough for class coverage's floor. Tests that share it share its cache entry."""
+    from ganforge.metrics import features
+
+    monkeypatch.setattr(features, "IMAGES_PER_RUN", 60_000)
+
+
 def write_idx(path: Path, array: np.ndarray, *, compress: bool = False) -> Path:
     """Write `array` (uint8) as an IDX file, gzipped when `compress`."""
     header = bytes([0, 0, 0x08, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)

@@ -62,6 +62,50 @@ def test_sample_to_grid_npz_and_folder(trained_run, tmp_path, capsys):
     assert len(list((tmp_path / "pngs").glob("*.png"))) == 3
 
 
+def test_sample_walks_and_nearest_neighbours(trained_run, tmp_path, capsys, quick_classifier):
+    code, _, err = run(capsys, "sample", trained_run, "--interpolate", 6, "--n", 12, "--out",
+                       tmp_path / "walk.png")
+    assert code == 0 and "2 latent walks of 6 steps" in err
+    with Image.open(tmp_path / "walk.png") as image:  # 2 rows of 6 8-px images, 2 px apart, x7
+        assert image.size == ((6 * 10 + 2) * 7, (2 * 10 + 2) * 7)
+    code, _, err = run(capsys, "sample", trained_run, "--nearest", "--n", 4, "--out",
+                       tmp_path / "nn.png")
+    assert code == 0 and "pixel, then feature-space nearest" in err
+    assert any(err.count(word) for word in ("copying", "Copying", "Closer"))
+    with Image.open(tmp_path / "nn.png") as image:  # 4 rows: sample + 3 + 3 neighbours
+        assert image.size[0] > image.size[1]
+
+
+@pytest.fixture(scope="module")
+def conditional_run(tmp_path_factory):
+    run_dir = tmp_path_factory.mktemp("cli") / "conditional"
+    assert main(["train", "--run-dir", str(run_dir), *TINY_ARGS, "--model.conditional",
+                 "true"]) == 0
+    return run_dir
+
+
+def test_conditional_sampling_by_class(conditional_run, trained_run, tmp_path, capsys):
+    assert run(capsys, "sample", conditional_run, "--class", 7, "--n", 4, "--out",
+               tmp_path / "sevens.npz", "--seed", 3)[0] == 0
+    assert run(capsys, "sample", conditional_run, "--classes", "all", "--n", 20, "--out",
+               tmp_path / "all.png")[0] == 0
+    with Image.open(tmp_path / "all.png") as image:  # 10 rows of 2: one row per class
+        assert image.size[1] > 4 * image.size[0]
+    code, _, err = run(capsys, "sample", conditional_run, "--class", 10, "--out",
+                       tmp_path / "x.png")
+    assert_one_line_error(err, code, 2, "class must be in 0..9")
+    code, _, err = run(capsys, "sample", trained_run, "--class", 1, "--out", tmp_path / "y.png")
+    assert_one_line_error(err, code, 2, "need a class-conditional run")
+
+
+def test_conditioning_on_unlabelled_data_is_one_line(capsys, tmp_path):
+    code, _, err = run(capsys, "train", "--run-dir", tmp_path / "r", "--data.name", "ring-2d",
+                       "--model.g-output", "linear", "--model.conditional", "true",
+                       "--train.steps", 2)
+    assert_one_line_error(err, code, 2, "model.conditional needs class labels")
+    assert not (tmp_path / "r").exists()
+
+
 def test_plot_writes_curves(trained_run, tmp_path, capsys):
     assert run(capsys, "plot", trained_run, "--out", tmp_path / "c.png")[0] == 0
     assert (tmp_path / "c.png").stat().st_size > 1000

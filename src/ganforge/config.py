@@ -156,9 +156,17 @@ class ModelSettings:
     """G's output: sigmoid for data in [0, 1], tanh for [-1, 1], linear for toy points."""
     pack: int = 1
     """PacGAN packing: D judges this many samples at once (1: the plain GAN)."""
+    conditional: bool = False
+    """Class-conditional G(z, y) and D(x, y) (Mirza & Osindero 2014) on the data's labels."""
+    conditioning: Literal["projection", "concat"] = "projection"
+    """How D reads y: projection (Miyato & Koyama 2018) or one-hot planes concatenated to x."""
+    class_embedding_dim: int = 32
+    """Width of G's learned class embedding, read beside z."""
 
     def __post_init__(self) -> None:
         _check(self.noise_dim >= 1, "model.noise_dim", ">= 1", self.noise_dim)
+        _check(self.class_embedding_dim >= 1, "model.class_embedding_dim", ">= 1",
+               self.class_embedding_dim)
         _check(self.latent_categories >= 0, "model.latent_categories", ">= 0",
                self.latent_categories)
         _check(self.pack >= 1, "model.pack", ">= 1", self.pack)
@@ -257,7 +265,11 @@ class TrainConfig:
     progress: bool = True
     """Show a progress bar."""
     tensorboard: bool = False
-    """Also write TensorBoard event files under RUN_DIR/tensorboard."""
+    """Also write TensorBoard event files under RUN_DIR/tensorboard: the scalars, the sample
+    grids, and (from `ganforge evaluate`) the metrics."""
+    report: bool = False
+    """Refresh RUN_DIR/report.html at sample steps (at most once a minute); the page reloads
+    itself while training runs (`ganforge train --report`)."""
     autocast_bf16: bool = False
     """Run forward passes under bf16 autocast (for CUDA; measured no gain on CPU)."""
     compile: bool = False
@@ -310,7 +322,7 @@ class RunConfig:
 
 
 def validate(config: RunConfig, sample_shape: Sequence[int] | None = None,
-             is_image: bool | None = None) -> None:
+             is_image: bool | None = None, num_classes: int | None = None) -> None:
     """Checks that span sections, and with the data's shape, those that need it: the output range
     against the data, the architecture against the shape, and the memory training would need
     against what the machine has. Training and `--dry-run` both call this, so a config that
@@ -318,18 +330,29 @@ def validate(config: RunConfig, sample_shape: Sequence[int] | None = None,
     if config.train.batch_size % config.model.pack:
         raise ConfigError(f"train.batch_size ({config.train.batch_size}) must be a multiple of "
                           f"model.pack ({config.model.pack})")
+    if config.model.conditional and config.model.pack > 1:
+        raise ConfigError("model.conditional judges each sample with its own class: it needs "
+                          f"model.pack 1 (got {config.model.pack})")
     if sample_shape is None:
         return
+    if config.model.conditional and (num_classes is None or num_classes < 2):
+        raise ConfigError(f"model.conditional needs class labels, and data.name "
+                          f"{config.data.name} has none: use a labelled data set (mnist, "
+                          "fashion-mnist, digits, idx with --data.labels-path) or drop "
+                          "--model.conditional")
     output_range(config.model.g_output, bool(is_image))
     shape, batch = tuple(sample_shape), config.train.batch_size
     # On the meta device, tensors have shapes and no storage: each architecture can reject a
     # shape it cannot handle, and the networks can be measured, without allocating anything.
     with torch.device("meta"):
-        G = build_generator(config.model, shape)
-        D = build_discriminator(config.model, shape)
+        G = build_generator(config.model, shape, num_classes=num_classes)
+        D = build_discriminator(config.model, shape, num_classes=num_classes)
         noise = torch.empty(batch, build_prior(config.model).dim)
-        activations = activation_bytes(G, noise) + \
-            activation_bytes(D, torch.empty(2 * batch, *shape))  # D judges [real; fake]
+        def labels(n: int) -> tuple[torch.Tensor, ...]:
+            return (torch.zeros(n, dtype=torch.long),) if config.model.conditional else ()
+
+        activations = activation_bytes(G, noise, *labels(batch)) + \
+            activation_bytes(D, torch.empty(2 * batch, *shape), *labels(2 * batch))  # [real; fake]
     weights = parameter_count(G) + parameter_count(D)
     # Weights, gradients and the optimizer's state (momentum; Adam's two moments), an EMA copy
     # of G, and the activations twice over (kept for backward, then their gradients).

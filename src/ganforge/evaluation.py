@@ -58,6 +58,8 @@ def evaluate(source: str | Path | Sampler, *, metrics: Sequence[str] | None = No
     start = time.perf_counter()
     results = evaluate_metrics(names, context)
     seconds = time.perf_counter() - start
+    if log and run_dir is not None and generator.config.train.tensorboard:
+        _log_to_tensorboard(run_dir, results, generator.step)
     if log and run_dir is not None:
         classifier = context.loaded_classifier()
         network = classifier.describe() if classifier is not None else None
@@ -66,6 +68,24 @@ def evaluate(source: str | Path | Sampler, *, metrics: Sequence[str] | None = No
                 file.write(json.dumps(_record(name, result, generator, dataset, seed,
                                               source_name, network, seconds)) + "\n")
     return results
+
+
+def _log_to_tensorboard(run_dir: Path, results: dict[str, MetricResult], step: int) -> None:
+    """The run's TensorBoard gets each value as metrics/<key> at G's step (and the real floor
+    as metrics_floor/<key>), beside the training scalars."""
+    from torch.utils.tensorboard import SummaryWriter  # slow import: only for such runs
+
+    writer = SummaryWriter(str(run_dir / "tensorboard"))
+    try:
+        for result in results.values():
+            for key, value in result.values.items():
+                if math.isfinite(value):
+                    writer.add_scalar(f"metrics/{key}", value, step)
+                floor = result.floor.get(key)
+                if floor is not None and math.isfinite(floor):
+                    writer.add_scalar(f"metrics_floor/{key}", floor, step)
+    finally:
+        writer.close()
 
 
 def _record(name: str, result: MetricResult, generator: Sampler, dataset: Dataset, seed: int,

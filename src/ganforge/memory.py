@@ -67,9 +67,10 @@ def tensor_bytes(shape: Sequence[int], itemsize: int = FLOAT_BYTES) -> int:
     return math.prod(shape) * itemsize
 
 
-def activation_bytes(module: nn.Module, inputs: torch.Tensor) -> int:
-    """Bytes of every leaf module's output for `inputs`, traced on the meta device: what a
-    forward pass keeps for its backward pass, to the first order."""
+def activation_bytes(module: nn.Module, inputs: torch.Tensor, *more: torch.Tensor) -> int:
+    """Bytes of every leaf module's output for `inputs` (and any further arguments, such as class
+    labels), traced on the meta device: what a forward pass keeps for its backward pass, to the
+    first order."""
     total = 0
 
     def count(_module: nn.Module, _inputs: object, output: object) -> None:
@@ -81,7 +82,7 @@ def activation_bytes(module: nn.Module, inputs: torch.Tensor) -> int:
                if not list(m.children())]
     try:
         with torch.no_grad():
-            module(inputs)
+            module(inputs, *more)
     finally:
         for handle in handles:
             handle.remove()

@@ -3,6 +3,7 @@ range, rebuilt from a checkpoint by `load_generator`."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,18 +14,28 @@ from ganforge.checkpoint import describe_state_mismatch, load_checkpoint
 from ganforge.config import RunConfig, config_from_dict
 from ganforge.data.transforms import ValueRange, to_unit_range
 from ganforge.device import resolve_device
-from ganforge.errors import CheckpointError
+from ganforge.errors import CheckpointError, ConfigError
 from ganforge.memory import require_memory, tensor_bytes
 from ganforge.models import build_generator, build_prior, output_range
 from ganforge.models.priors import Prior
 
 
+def class_blocks(n: int, num_classes: int) -> Tensor:
+    """n labels, the classes in order in equal blocks: one block of grid rows per class."""
+    return torch.arange(n) * num_classes // max(n, 1)
+
+
 class Sampler:
-    """`sample(n)` returns images [n, C, H, W] in [0, 1] (toy data: points [n, D]) on the CPU."""
+    """`sample(n)` returns images [n, C, H, W] in [0, 1] (toy data: points [n, D]) on the CPU.
+
+    A class-conditional generator (`num_classes` set) takes `labels`: one class per sample.
+    """
 
     def __init__(self, network: nn.Module, prior: Prior, *, value_range: ValueRange | None,
-                 config: RunConfig, sample_shape: tuple[int, ...], step: int = 0) -> None:
+                 config: RunConfig, sample_shape: tuple[int, ...], step: int = 0,
+                 num_classes: int | None = None) -> None:
         self.network = network.eval()
+        self.num_classes = num_classes
         self.sample_shape = tuple(sample_shape)
         """The shape of one sample, [C, H, W] or [D]."""
         self.prior = prior
@@ -40,13 +51,41 @@ class Sampler:
     def device(self) -> torch.device:
         return next(self.network.parameters()).device
 
+    @property
+    def conditional(self) -> bool:
+        return self.num_classes is not None
+
+    def check_labels(self, labels: Tensor | Sequence[int] | int | None, n: int) -> Tensor | None:
+        """Labels [n] for a conditional G: given ones (an int means n of that class), or every
+        class in turn when none are given. None for an unconditional G, which takes none."""
+        if not self.conditional:
+            if labels is not None:
+                raise ConfigError("this generator is not class-conditional: it takes no class "
+                                  "(train with --model.conditional true)")
+            return None
+        assert self.num_classes is not None
+        if labels is None:
+            return torch.arange(n) % self.num_classes
+        if isinstance(labels, int):
+            labels = [labels] * n
+        labels = torch.as_tensor(labels, dtype=torch.long).reshape(-1)
+        if len(labels) != n:
+            raise ConfigError(f"{len(labels)} labels for {n} samples")
+        if len(labels) and (labels.min() < 0 or labels.max() >= self.num_classes):
+            raise ConfigError(f"class must be in 0..{self.num_classes - 1} (got "
+                              f"{int(labels.min() if labels.min() < 0 else labels.max())})")
+        return labels
+
     @torch.no_grad()
-    def sample(self, n: int, *, seed: int | None = None, batch_size: int = 1_000) -> Tensor:
+    def sample(self, n: int, *, seed: int | None = None, batch_size: int = 1_000,
+               labels: Tensor | Sequence[int] | int | None = None) -> Tensor:
         """Draw n samples; a `seed` makes them reproducible without touching global RNG state.
+        A conditional G draws for `labels` (default: every class in turn).
 
         Refuses (`ResourceError`) before drawing when n samples cannot fit in memory.
         """
         require_memory(2 * self.nbytes(n), f"{n:,} samples of shape {list(self.sample_shape)}")
+        classes = self.check_labels(labels, n)
         generator = None
         if seed is not None:
             generator = torch.Generator(device=self.device).manual_seed(seed)
@@ -54,13 +93,17 @@ class Sampler:
         for start in range(0, n, batch_size):
             z = self.prior.sample(min(batch_size, n - start), device=self.device,
                                   generator=generator)
-            chunks.append(self.decode(z).cpu())
+            chunk = None if classes is None else classes[start:start + len(z)]
+            chunks.append(self.decode(z, chunk).cpu())
         return torch.cat(chunks) if chunks else torch.empty(0)
 
     @torch.no_grad()
-    def decode(self, z: Tensor) -> Tensor:
-        """G(z) mapped to [0, 1] for images (unchanged for toy points), on G's device."""
-        return to_unit_range(self.network(z.to(self.device)).float(), self.value_range)
+    def decode(self, z: Tensor, labels: Tensor | None = None) -> Tensor:
+        """G(z) (conditional: G(z, labels)) mapped to [0, 1] for images (unchanged for toy
+        points), on G's device."""
+        classes = self.check_labels(labels, len(z))
+        extra = () if classes is None else (classes.to(self.device),)
+        return to_unit_range(self.network(z.to(self.device), *extra).float(), self.value_range)
 
     def __repr__(self) -> str:
         return (f"Sampler({type(self.network).__name__}, {self.prior}, step={self.step}, "
@@ -73,7 +116,8 @@ def generator_from_payload(payload: dict[str, Any], device: torch.device,
     config = config_from_dict(payload["config"])
     sample_shape = tuple(payload["sample_shape"])
     is_image = bool(payload.get("is_image", len(sample_shape) == 3))
-    network = build_generator(config.model, sample_shape)
+    num_classes = payload.get("num_classes")
+    network = build_generator(config.model, sample_shape, num_classes=num_classes)
     state = payload["generator"]
     if use_ema and payload.get("ema") is not None:
         # AveragedModel keeps the averaged copy under "module." beside its counter.
@@ -88,8 +132,8 @@ def generator_from_payload(payload: dict[str, Any], device: torch.device,
                               f"{detail}") from None
     return Sampler(network.to(device), build_prior(config.model),
                      value_range=output_range(config.model.g_output, is_image), config=config,
-                   sample_shape=sample_shape,
-                     step=int(payload["step"]))
+                   sample_shape=sample_shape, step=int(payload["step"]),
+                   num_classes=num_classes)
 
 
 def load_generator(path: str | Path, *, device: str = "auto", use_ema: bool = True) -> Sampler:

@@ -16,13 +16,14 @@ class InMemoryBatches:
     global batch, so N ranks of batch B see exactly what one process of batch N*B sees."""
 
     def __init__(self, data: Tensor, batch_size: int, *, seed: int, rank: int = 0,
-                 world_size: int = 1) -> None:
+                 world_size: int = 1, labels: Tensor | None = None) -> None:
         global_batch = batch_size * world_size
         if global_batch > len(data):
             raise ConfigError(
                 f"train.batch_size {batch_size} x {world_size} process(es) is larger than the "
                 f"{len(data)} training examples; lower train.batch_size")
         self.data = data
+        self.labels = None if labels is None else labels.to(data.device)
         self.batch_size = batch_size
         self.rank = rank
         self.global_batch = global_batch
@@ -34,6 +35,10 @@ class InMemoryBatches:
 
     def next(self) -> Tensor:
         """The next minibatch, [batch_size, ...] on the data's device."""
+        return self.next_labelled()[0]
+
+    def next_labelled(self) -> tuple[Tensor, Tensor | None]:
+        """The next minibatch and its labels (None without labels)."""
         if self._order is None or self._position + self.global_batch > len(self.data):
             self._order = torch.randperm(len(self.data), generator=self.generator)
             self._order = self._order.to(self.data.device)
@@ -41,7 +46,8 @@ class InMemoryBatches:
             self.epoch += 1
         start = self._position + self.rank * self.batch_size
         self._position += self.global_batch
-        return self.data[self._order[start:start + self.batch_size]]
+        index = self._order[start:start + self.batch_size]
+        return self.data[index], None if self.labels is None else self.labels[index]
 
     def state_dict(self) -> dict[str, Any]:
         return {

@@ -26,12 +26,18 @@ LABELS = "labels"
 """A labelled image data set, for ganforge's feature classifier."""
 INCEPTION_WEIGHTS = "inception_weights"
 """A local Inception-v3 weights file (`--inception-weights`)."""
+CONDITIONAL = "conditional"
+"""A class-conditional generator (`model.conditional`) whose classes are the data set's labels."""
 
 
 class Sampler(Protocol):
     """Anything that draws samples: images [n, C, H, W] in [0, 1]."""
 
     def sample(self, n: int, *, seed: int | None = None) -> Tensor: ...
+
+    def check_labels(self, labels: Any, n: int) -> Tensor | None:
+        """The classes `sample(n)` draws for (None: an unconditional generator)."""
+        ...
 
 
 @dataclass
@@ -99,7 +105,9 @@ class EvaluationContext:
         data = self.dataset
         labelled = data.is_image and data.train_labels is not None and \
             data.test_labels is not None
+        conditional = labelled and getattr(self.sampler, "num_classes", None) is not None
         return frozenset({LABELS} if labelled else set()) | \
+            frozenset({CONDITIONAL} if conditional else set()) | \
             frozenset({INCEPTION_WEIGHTS} if self.inception_weights is not None else set())
 
     def loaded_classifier(self) -> TrainedClassifier | None:
@@ -121,8 +129,12 @@ class EvaluationContext:
         """Classifier features or logits of "fake", "train" or "test" images (cached)."""
         key = f"{name}-{'features' if features else 'logits'}"
         if key not in self._cache:
-            images = self.samples(self.n_compare) if name == "fake" else self.real(name)
-            self._cache[key] = predict(self.classifier().network, images, features=features)
+            if name == "train":  # the same for every evaluation of this data set: cached on disk
+                self._cache[key] = self.classifier().training_outputs(self.dataset.train,
+                                                                      features=features)
+            else:
+                images = self.samples(self.n_compare) if name == "fake" else self.real(name)
+                self._cache[key] = predict(self.classifier().network, images, features=features)
         return self._cache[key]
 
 

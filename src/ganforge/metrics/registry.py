@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from ganforge.errors import ConfigError
 from ganforge.metrics.classes import CLASS_COVERAGE, CLASSIFIER_SCORE_METRIC
+from ganforge.metrics.conditional import CONDITIONAL_ACCURACY_METRIC, PER_CLASS_FD
 from ganforge.metrics.context import EvaluationContext, Metric, MetricResult
 from ganforge.metrics.frechet import FRECHET, KERNEL
 from ganforge.metrics.inception import INCEPTION
@@ -17,7 +18,7 @@ from ganforge.metrics.precision_recall import PRDC
 
 _REGISTERED: tuple[Metric, ...] = (
     PARZEN, FRECHET, KERNEL, CLASSIFIER_SCORE_METRIC, PRDC, CLASS_COVERAGE, MEMORISATION,
-    INCEPTION,
+    CONDITIONAL_ACCURACY_METRIC, PER_CLASS_FD, INCEPTION,
 )
 METRICS: dict[str, Metric] = {metric.name: metric for metric in _REGISTERED}
 
@@ -38,5 +39,6 @@ def evaluate_metrics(names: Sequence[str], ctx: EvaluationContext) -> dict[str, 
         if missing:
             raise ConfigError(f"metric {name} needs {', '.join(sorted(missing))}, which "
                               f"{ctx.dataset.name!r} and these options do not offer (labels: a "
-                              "labelled image data set; inception_weights: --inception-weights)")
+                              "labelled image data set; conditional: a --model.conditional "
+                              "run; inception_weights: --inception-weights)")
     return {name: METRICS[name].compute(ctx) for name in names}

@@ -5,11 +5,18 @@ The architectures live in `registry.ARCHITECTURES`; each brings its own settings
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 from torch import Tensor, nn
 
 from ganforge.errors import ConfigError
+from ganforge.models.conditional import (
+    ConcatDiscriminator,
+    ConditionalGenerator,
+    ProjectionDiscriminator,
+    is_conditional,
+)
 from ganforge.models.contract import DiscriminatorNetwork, GeneratorNetwork, NetworkSpec
 from ganforge.models.conv import ConvDiscriminator, ConvGenerator, DCGANConfig, conv_layout
 from ganforge.models.mlp import MLPConfig, MLPDiscriminator, MLPGenerator
@@ -46,21 +53,47 @@ def network_spec(config: ModelSettings, sample_shape: tuple[int, ...],
                        output=config.g_output, pack=config.pack, pixel_mean=pixel_mean)
 
 
+def _classes(config: ModelSettings, num_classes: int | None) -> int:
+    if num_classes is None or num_classes < 2:
+        raise ConfigError("model.conditional needs a labelled data set with at least 2 classes "
+                          "(mnist, mnist-5k, fashion-mnist, digits, idx with labels)")
+    return num_classes
+
+
 def build_generator(config: ModelSettings, sample_shape: tuple[int, ...],
-                    pixel_mean: Tensor | None = None) -> nn.Module:
-    """G for samples of `sample_shape`; `pixel_mean` (in [0, 1]) may set a sigmoid output's bias."""
+                    pixel_mean: Tensor | None = None, num_classes: int | None = None) -> nn.Module:
+    """G for samples of `sample_shape`; `pixel_mean` (in [0, 1]) may set a sigmoid output's bias.
+    With `model.conditional`, G(z, y) for `num_classes` classes."""
     architecture = ARCHITECTURES[config.arch]
-    return architecture.build_generator(config.section(), network_spec(config, sample_shape,
-                                                                       pixel_mean))
+    spec = network_spec(config, sample_shape, pixel_mean)
+    if not config.conditional:
+        return architecture.build_generator(config.section(), spec)
+    classes, width = _classes(config, num_classes), config.class_embedding_dim
+    base = architecture.build_generator(
+        config.section(), dataclasses.replace(spec, noise_dim=spec.noise_dim + width))
+    return ConditionalGenerator(base, classes, width)
 
 
-def build_discriminator(config: ModelSettings, sample_shape: tuple[int, ...]) -> nn.Module:
-    """D for samples of `sample_shape`, returning logits."""
+def build_discriminator(config: ModelSettings, sample_shape: tuple[int, ...],
+                        num_classes: int | None = None) -> nn.Module:
+    """D for samples of `sample_shape`, returning logits; with `model.conditional`, D(x, y)."""
     architecture = ARCHITECTURES[config.arch]
-    return architecture.build_discriminator(config.section(), network_spec(config, sample_shape))
+    spec = network_spec(config, sample_shape)
+    if not config.conditional:
+        return architecture.build_discriminator(config.section(), spec)
+    classes = _classes(config, num_classes)
+    if config.conditioning == "projection":
+        return ProjectionDiscriminator(architecture.build_discriminator(config.section(), spec),
+                                       classes)
+    # concat: one-hot planes (images) or values (points) stacked after the data's channels.
+    widened = (sample_shape[0] + classes, *sample_shape[1:])
+    return ConcatDiscriminator(architecture.build_discriminator(
+        config.section(), dataclasses.replace(spec, sample_shape=widened)), classes)
 
 
-__all__ = ["ARCHITECTURES", "Architecture", "ConvDiscriminator", "ConvGenerator", "DCGANConfig",
+__all__ = ["ARCHITECTURES", "Architecture", "ConcatDiscriminator", "ConditionalGenerator",
+           "ProjectionDiscriminator", "is_conditional", "ConvDiscriminator", "ConvGenerator",
+           "DCGANConfig",
            "DiscriminatorNetwork", "GeneratorNetwork", "MLPConfig", "MLPDiscriminator",
            "MLPGenerator", "NetworkSpec", "Prior", "build_discriminator", "build_generator",
            "build_prior", "conv_layout", "network_spec", "output_range"]

@@ -3,6 +3,7 @@ meet these protocols; tests/models/test_contract.py checks every registered arch
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -36,15 +37,24 @@ class GeneratorNetwork(Protocol):
 
 @runtime_checkable
 class DiscriminatorNetwork(Protocol):
-    """D: samples [B, *sample_shape] -> logits [B // pack] (raw outputs, no sigmoid).
+    """D: samples [B, *sample_shape] -> logits [B // pack] (raw outputs, no sigmoid), computed
+    as `logit(embed(x))` so that `models.conditional` can wrap any architecture.
 
     D has no batch-coupled layers (no BatchNorm): the trainer judges real and generated samples
     in one pass over their concatenation, which must equal two separate passes.
     """
 
     pack: int
+    feature_dim: int
+    """Width of phi(x), the last hidden features (what projection conditioning projects on)."""
+    logit: Callable[[Tensor], Tensor]
+    """The last layer: phi(x) [B, feature_dim] -> [B, 1]."""
 
     def __call__(self, x: Tensor) -> Tensor: ...
+
+    def embed(self, x: Tensor) -> Tensor:
+        """phi(x), [B // pack, feature_dim]; the logits are a linear map of it."""
+        ...
 
     def probability(self, x: Tensor) -> Tensor:
         """The paper's D(x) = sigmoid(logits), [B // pack]."""

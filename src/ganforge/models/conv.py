@@ -106,12 +106,17 @@ class ConvDiscriminator(nn.Module):
             layers += [normed(nn.Conv2d(in_channels, out_channels, 3, 1, 1)), nn.LeakyReLU(0.2)]
             in_channels = out_channels
         self.features = nn.Sequential(*layers)
-        self.logit = normed(nn.Linear(in_channels * base * base, 1))
+        self.feature_dim = in_channels * base * base
+        self.logit = normed(nn.Linear(self.feature_dim, 1))
 
-    def forward(self, x: Tensor) -> Tensor:
+    def embed(self, x: Tensor) -> Tensor:
+        """The last feature map, flattened: phi(x), [B // pack, feature_dim]."""
         batch, channels, height, width = x.shape
         x = x.reshape(batch // self.pack, channels * self.pack, height, width)
-        return self.logit(self.features(x).flatten(1)).view(-1)
+        return self.features(x).flatten(1)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.logit(self.embed(x)).view(-1)
 
     def probability(self, x: Tensor) -> Tensor:
         """The paper's D(x), [B // pack]."""

@@ -131,13 +131,17 @@ class MLPDiscriminator(nn.Module):
             width = size
         layers.append(Dropout(dropout_hidden))
         self.features = nn.Sequential(*layers)
+        self.feature_dim = width
         self.logit = nn.Linear(width, 1)
         _uniform_init(self, init_range)
 
+    def embed(self, x: Tensor) -> Tensor:
+        """The last hidden layer's features phi(x), [B // pack, feature_dim]."""
+        return self.features(x.reshape(x.shape[0] // self.pack, -1))
+
     def forward(self, x: Tensor) -> Tensor:
         """Logits [B // pack]; D(x) = sigmoid(logits)."""
-        x = x.reshape(x.shape[0] // self.pack, -1)
-        return self.logit(self.features(x)).view(-1)
+        return self.logit(self.embed(x)).view(-1)
 
     def probability(self, x: Tensor) -> Tensor:
         """The paper's D(x): probability that x came from the data, [B // pack]."""

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
+from PIL import Image
 from torch import Tensor, nn
 
 from ganforge.checkpoint import save_checkpoint
@@ -30,8 +32,11 @@ class SampleSaver:
     """Saves G(z_fixed) every `every` steps (rank 0): a grid for images, a plot for toy points."""
 
     def __init__(self, folder: Path, fixed_noise: Tensor, *, every: int, is_image: bool,
-                 value_range: ValueRange | None, distribution: GaussianMixture | None) -> None:
+                 value_range: ValueRange | None, distribution: GaussianMixture | None,
+                 fixed_labels: Tensor | None = None, tensorboard: Any = None) -> None:
         self.folder, self.fixed_noise, self.every = folder, fixed_noise, every
+        self.tensorboard = tensorboard  # a SummaryWriter: grids go to its IMAGES tab
+        self.conditions = () if fixed_labels is None else (fixed_labels,)
         self.is_image, self.value_range, self.distribution = is_image, value_range, distribution
 
     def on_records(self, records: Sequence[StepRecord]) -> None:
@@ -41,7 +46,8 @@ class SampleSaver:
         was_training = network.training
         network.eval()
         with torch.no_grad():
-            samples = to_unit_range(network(self.fixed_noise).float(), self.value_range).cpu()
+            samples = to_unit_range(network(self.fixed_noise, *self.conditions).float(),
+                                    self.value_range).cpu()
         network.train(was_training)
         path = self.folder / f"{name}.png"
         if self.is_image:
@@ -56,9 +62,40 @@ class SampleSaver:
     def on_step_end(self, trainer: Trainer, *, final: bool) -> None:
         step = trainer.step_count
         if step % self.every == 0 or final:
-            self.save(sampling_network(trainer), f"step_{step:07d}")
+            path = self.save(sampling_network(trainer), f"step_{step:07d}")
+            if self.tensorboard is not None and self.is_image:
+                with Image.open(path) as grid:
+                    pixels = np.asarray(grid.convert("RGB"))
+                self.tensorboard.add_image("samples", pixels, step, dataformats="HWC")
         if final:
             self.save(sampling_network(trainer), "final")
+
+
+class ReportRefresher:
+    """Rewrites RUN_DIR/report.html at sample steps, at most once every `min_interval_s`, and
+    once more at the end without the reload (rank 0). Feature-space neighbours appear only if
+    the data set's feature classifier is already trained: a refresh never trains it."""
+
+    def __init__(self, run_dir: Path, *, every: int, make_sampler: Callable[[Trainer], Any],
+                 dataset: Any, min_interval_s: float = 60.0) -> None:
+        self.run_dir, self.every, self.make_sampler = run_dir, every, make_sampler
+        self.dataset, self.min_interval_s = dataset, min_interval_s
+        self.last_written: float | None = None
+
+    def on_records(self, records: Sequence[StepRecord]) -> None:
+        pass
+
+    def on_step_end(self, trainer: Trainer, *, final: bool) -> None:
+        rested = self.last_written is None or \
+            time.monotonic() - self.last_written >= self.min_interval_s
+        due = trainer.step_count % self.every == 0 and rested
+        if not (due or final):
+            return
+        from ganforge.report import write_report  # matplotlib and friends: only when asked
+
+        write_report(self.run_dir, live=not final, sampler=self.make_sampler(trainer),
+                     dataset=self.dataset, features="cached", progress=False)
+        self.last_written = time.monotonic()
 
 
 class Checkpointer:

@@ -23,10 +23,15 @@ from ganforge.files import write_json
 from ganforge.models import build_discriminator, build_generator, build_prior, output_range
 from ganforge.objectives import build_objective
 from ganforge.run_lock import is_lock_file, refuse_if_locked, run_dir_lock
-from ganforge.sampler import Sampler
+from ganforge.sampler import Sampler, class_blocks
 from ganforge.seeding import make_generator, seed_everything
 from ganforge.training import distributed
-from ganforge.training.callbacks import Checkpointer, SampleSaver, sampling_network
+from ganforge.training.callbacks import (
+    Checkpointer,
+    ReportRefresher,
+    SampleSaver,
+    sampling_network,
+)
 from ganforge.training.run_log import RunLog
 from ganforge.training.trainer import Trainer
 from ganforge.version import __version__
@@ -92,7 +97,7 @@ def prepare_data(config: RunConfig) -> Dataset:
     The model seed is shared by all ranks (DDP also broadcasts rank 0's weights)."""
     seed_everything(config.seed)
     dataset = build_dataset(config.data)
-    validate(config, dataset.sample_shape, dataset.is_image)
+    validate(config, dataset.sample_shape, dataset.is_image, dataset.num_classes)
     return dataset
 
 
@@ -154,19 +159,23 @@ def _train_in(run_dir: Path, config: RunConfig, dataset: Dataset, payload: dict[
     per-rank stream, seeded after the models are built."""
     value_range = output_range(config.model.g_output, dataset.is_image)
     pixel_mean = dataset.train.float().mean(0) / 255 if dataset.is_image else None
-    G = build_generator(config.model, dataset.sample_shape, pixel_mean).to(device)
-    D = build_discriminator(config.model, dataset.sample_shape).to(device)
+    conditional = config.model.conditional
+    num_classes = dataset.num_classes if conditional else None
+    G = build_generator(config.model, dataset.sample_shape, pixel_mean, num_classes).to(device)
+    D = build_discriminator(config.model, dataset.sample_shape, num_classes).to(device)
     if config.train.channels_last and dataset.is_image:
         # Module.to accepts memory_format at run time; its type stubs do not say so.
         G = G.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
         D = D.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
     seed_everything(distributed.rank_seed(config.seed, dist_info.rank))
     batches = InMemoryBatches(dataset.train.to(device), config.train.batch_size, seed=config.seed,
-                              rank=dist_info.rank, world_size=dist_info.world_size)
+                              rank=dist_info.rank, world_size=dist_info.world_size,
+                              labels=dataset.train_labels if conditional else None)
     prior = build_prior(config.model)
     objective = build_objective(**dataclasses.asdict(config.loss))
     trainer = Trainer(config.train, G, D, prior, batches, device=device, value_range=value_range,
-                      seed=config.seed, objective=objective, dist_info=dist_info)
+                      seed=config.seed, objective=objective, dist_info=dist_info,
+                      conditional=conditional)
     if payload is not None:
         try:
             trainer.load_state_dict(payload)
@@ -182,10 +191,14 @@ def _train_in(run_dir: Path, config: RunConfig, dataset: Dataset, payload: dict[
 
     def metadata() -> dict[str, Any]:
         return {"config": config_to_dict(config), "sample_shape": list(dataset.sample_shape),
-                "is_image": dataset.is_image, "ganforge_version": __version__}
+                "is_image": dataset.is_image, "num_classes": num_classes,
+                "ganforge_version": __version__}
 
     fixed_noise = prior.sample(config.train.grid_samples if dataset.is_image else TOY_PLOT_SAMPLES,
                                device=device, generator=make_generator(config.seed, device))
+    # Conditional grids: the classes in order, one block of rows each.
+    fixed_labels = None if num_classes is None else \
+        class_blocks(len(fixed_noise), num_classes).to(device)
     checkpointer = Checkpointer(checkpoint_path(run_dir), every=config.train.checkpoint_every_steps,
                                 dist_info=dist_info, metadata=metadata)
     callbacks: list[Any] = [checkpointer]
@@ -194,10 +207,20 @@ def _train_in(run_dir: Path, config: RunConfig, dataset: Dataset, payload: dict[
         show_progress = config.train.progress if progress is None else progress
         log = RunLog(run_dir, total_steps=config.train.steps, start_step=trainer.step_count,
                      progress=show_progress, tensorboard=config.train.tensorboard)
-        samples = SampleSaver(run_dir / "samples", fixed_noise,
+        samples = SampleSaver(run_dir / "samples", fixed_noise, fixed_labels=fixed_labels,
                               every=config.train.sample_every_steps, is_image=dataset.is_image,
-                              value_range=value_range, distribution=dataset.distribution)
+                              value_range=value_range, distribution=dataset.distribution,
+                              tensorboard=log.writer)
         callbacks = [log, samples, checkpointer]
+        if config.train.report:
+            def current_sampler(trainer: Trainer) -> Sampler:
+                return Sampler(sampling_network(trainer), prior, value_range=value_range,
+                               config=config, sample_shape=dataset.sample_shape,
+                               step=trainer.step_count, num_classes=num_classes)
+
+            # After the checkpointer: the page describes a saved state.
+            callbacks.append(ReportRefresher(run_dir, every=config.train.sample_every_steps,
+                                             make_sampler=current_sampler, dataset=dataset))
     try:
         with _stop_on_interrupt(trainer):
             stopped = trainer.fit(config.train.steps, time_limit_s=config.train.time_limit_s,
@@ -213,6 +236,6 @@ def _train_in(run_dir: Path, config: RunConfig, dataset: Dataset, payload: dict[
             log.close()
     generator = Sampler(sampling_network(trainer), prior, value_range=value_range,
                         config=config, sample_shape=dataset.sample_shape,
-                        step=trainer.step_count)
+                        step=trainer.step_count, num_classes=num_classes)
     return TrainResult(run_dir=run_dir, step=trainer.step_count, stopped=stopped,
                        generator=generator, discriminator=D)

@@ -53,6 +53,8 @@ class DiscriminatorUpdate(NamedTuple):
 
     terms: DiscriminatorTerms
     fake: Tensor
+    labels: Tensor | None = None
+    """The classes the fake batch was drawn for (conditional models)."""
 
 
 class Callback(Protocol):
@@ -99,7 +101,7 @@ class Trainer:
     def __init__(self, config: TrainConfig, G: nn.Module, D: nn.Module, prior: Prior,
                  batches: InMemoryBatches, *, device: torch.device, value_range: ValueRange | None,
                  seed: int, objective: Objective | None = None, dist_info: DistInfo | None = None,
-                 noise_source: NoiseSource | None = None) -> None:
+                 noise_source: NoiseSource | None = None, conditional: bool = False) -> None:
         self.config = config
         self.G, self.D = G, D  # the plain modules: their state_dicts are what we save
         self.prior, self.batches = prior, batches
@@ -109,6 +111,11 @@ class Trainer:
         self.stat_keys = LOSS_KEYS + tuple(s.key for s in self.objective.statistics)
         self.draw_noise: NoiseSource = noise_source or self._prior_noise
         self.k = config.d_steps_per_g_step
+        # Class-conditional G(z, y), D(x, y): G draws for the labels of the real batch, so the
+        # fake labels follow the data's class frequencies.
+        self.conditional = conditional
+        if conditional and batches.labels is None:
+            raise ValueError("a conditional trainer needs labelled batches")
         self.step_count = 0  # completed steps; a step is k D updates + 1 G update
         self.d_updates = 0
         self.elapsed_s = 0.0  # training time accumulated over resumed sessions
@@ -142,11 +149,17 @@ class Trainer:
             return torch.autocast(self.device.type, dtype=torch.bfloat16)
         return contextlib.nullcontext()
 
-    def _real_batch(self) -> Tensor:
-        x = to_model_range(self.batches.next(), self.value_range)
+    def _real_batch(self) -> tuple[Tensor, Tensor | None]:
+        x, labels = self.batches.next_labelled()
+        x = to_model_range(x, self.value_range)
         if self._channels_last and x.dim() == 4:
             x = x.contiguous(memory_format=torch.channels_last)
-        return x
+        return x, labels if self.conditional else None
+
+    @staticmethod
+    def _inputs(labels: Tensor | None) -> tuple[Tensor, ...]:
+        """The arguments after z or x: the labels for conditional networks, else none."""
+        return () if labels is None else (labels,)
 
     def _prior_noise(self) -> Tensor:
         m, rank = self.config.batch_size, self.dist.rank
@@ -161,24 +174,31 @@ class Trainer:
         optimizer.step()
         schedule.step()
 
-    def _critic(self, x: Tensor) -> Tensor:
-        """D's outputs as the objective sees them: float32 logits [B // pack]."""
-        with self._autocast():
-            return self._d_train(x).float()
+    def _critic_for(self, labels: Tensor | None) -> Callable[[Tensor], Tensor]:
+        """D's outputs as the objective sees them: float32 logits [B // pack]. Objectives judge
+        [real; fake] at once and penalties judge real or interpolated batches, all of them
+        multiples of the batch in that order, so the batch's labels are tiled to fit."""
+        def critic(x: Tensor) -> Tensor:
+            extra = () if labels is None else (labels.repeat(len(x) // len(labels)),)
+            with self._autocast():
+                return self._d_train(x, *extra).float()
+        return critic
 
     def discriminator_update(self, keep_graph: bool = False) -> DiscriminatorUpdate:
         """One D update on fresh real and fake minibatches; G is not changed.
 
         With `keep_graph` the fake batch keeps G's graph, for a G update that reuses it.
         """
-        x = self._real_batch()
+        x, labels = self._real_batch()
         z = self.draw_noise()
         with torch.set_grad_enabled(keep_graph), self._autocast():
-            fake = self._g_train(z) if keep_graph else self._g_plain(z)
-        terms = self.objective.discriminator_terms(self._critic, x, fake, self.d_updates)
+            g = self._g_train if keep_graph else self._g_plain
+            fake = g(z, *self._inputs(labels))
+        terms = self.objective.discriminator_terms(self._critic_for(labels), x, fake,
+                                                   self.d_updates)
         self._update(self.opt_d, self.sched_d, terms.objective)
         self.d_updates += 1
-        return DiscriminatorUpdate(terms, fake)
+        return DiscriminatorUpdate(terms, fake, labels)
 
     def step(self) -> Tensor:
         """One step of Algorithm 1 (k D updates, then one G update); returns the statistics in
@@ -187,7 +207,7 @@ class Trainer:
         for i in range(self.k):
             # k discriminator updates; the last keeps G(z) for G's update when reusing noise.
             last = self.discriminator_update(keep_graph=reuse and i == self.k - 1)
-        fake = last.fake
+        fake, conditions = last.fake, self._inputs(last.labels)
 
         # Generator update: descend G's loss with D frozen, so that no gradient is computed
         # (or all-reduced) for D's weights.
@@ -195,9 +215,10 @@ class Trainer:
         try:
             if not reuse:
                 with self._autocast():
-                    fake = self._g_train(self.draw_noise())
+                    fake = self._g_train(self.draw_noise(), *conditions)
             with self._autocast():
-                g_loss = self.objective.generator_loss(self._d_frozen(fake).float())
+                g_loss = self.objective.generator_loss(
+                    self._d_frozen(fake, *conditions).float())
             self._update(self.opt_g, self.sched_g, g_loss)
         finally:
             self.D.requires_grad_(True)

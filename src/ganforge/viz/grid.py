@@ -40,10 +40,15 @@ def _to_pil(array: np.ndarray, scale: int) -> Image.Image:
     return image
 
 
+def grid_image(images: Tensor, nrow: int | None = None, scale: int = 1) -> Image.Image:
+    """A Pillow image of [N, C, H, W] images in [0, 1], tiled `nrow` per row."""
+    return _to_pil(make_grid(images, nrow), scale)
+
+
 def save_grid(images: Tensor, path: str | Path, nrow: int | None = None, scale: int = 1) -> None:
     """Write a grid PNG of [N, C, H, W] images in [0, 1]; `scale` enlarges small images."""
     with atomic_path(path) as temporary:
-        _to_pil(make_grid(images, nrow), scale).save(temporary, format="PNG")
+        grid_image(images, nrow, scale).save(temporary, format="PNG")
 
 
 def save_images(images: Tensor, folder: str | Path) -> list[Path]:

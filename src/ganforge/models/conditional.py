@@ -1,0 +1,78 @@
+"""Class-conditional G and D around any registered architecture (Mirza & Osindero 2014).
+
+G(z, y): the base generator, built for a wider input, reads z next to a learned embedding of y.
+D(x, y) conditions in one of two ways:
+  * projection (Miyato & Koyama 2018): logit(x) + <embed(y), phi(x)>, where phi is the base
+    D's last hidden features. The class enters as an inner product: no extra input.
+  * concat: y as one-hot planes stacked onto the image's channels (the base D is built for
+    C + classes channels), the input-concatenation of the original conditional GAN.
+Both wrap the base networks, so every architecture is conditional without code of its own; the
+base D need only expose `embed(x)` (phi, [B, feature_dim]) and `logit`, as the contract says.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from ganforge.models.contract import DiscriminatorNetwork
+
+CONDITIONING = ("projection", "concat")
+
+
+class ConditionalGenerator(nn.Module):
+    """G(z, y) = base([z, embed(y)]); the base was built for noise_dim + embedding_dim inputs."""
+
+    def __init__(self, base: nn.Module, num_classes: int, embedding_dim: int) -> None:
+        super().__init__()
+        self.base = base
+        self.num_classes = num_classes
+        self.class_embedding = nn.Embedding(num_classes, embedding_dim)
+
+    def forward(self, z: Tensor, labels: Tensor) -> Tensor:
+        return self.base(torch.cat([z, self.class_embedding(labels).to(z.dtype)], dim=1))
+
+
+class ProjectionDiscriminator(nn.Module):
+    """D(x, y) = base.logit(phi(x)) + <embed(y), phi(x)>, logits [B]."""
+
+    def __init__(self, base: DiscriminatorNetwork, num_classes: int) -> None:
+        super().__init__()
+        assert isinstance(base, nn.Module)
+        self.base: DiscriminatorNetwork = base
+        self.pack, self.num_classes = base.pack, num_classes
+        self.class_embedding = nn.Embedding(num_classes, base.feature_dim)
+        # Start at the unconditional D: the projection term grows from zero.
+        nn.init.zeros_(self.class_embedding.weight)
+
+    def forward(self, x: Tensor, labels: Tensor) -> Tensor:
+        features = self.base.embed(x)
+        projection = (self.class_embedding(labels).to(features.dtype) * features).sum(1)
+        return self.base.logit(features).view(-1) + projection
+
+    def probability(self, x: Tensor, labels: Tensor) -> Tensor:
+        return self.forward(x, labels).sigmoid()
+
+
+class ConcatDiscriminator(nn.Module):
+    """D(x, y) = base([x, one_hot(y) planes]); the base was built for C + classes channels."""
+
+    def __init__(self, base: nn.Module, num_classes: int) -> None:
+        super().__init__()
+        self.base, self.pack, self.num_classes = base, base.pack, num_classes
+
+    def forward(self, x: Tensor, labels: Tensor) -> Tensor:
+        planes = F.one_hot(labels, self.num_classes).to(x.dtype)
+        planes = planes.view(*planes.shape, *([1] * (x.dim() - 2))).expand(
+            -1, -1, *x.shape[2:])
+        return self.base(torch.cat([x, planes], dim=1))
+
+    def probability(self, x: Tensor, labels: Tensor) -> Tensor:
+        return self.forward(x, labels).sigmoid()
+
+
+def is_conditional(network: nn.Module) -> bool:
+    """True for a network that takes class labels as its second input."""
+    return isinstance(network, ConditionalGenerator | ProjectionDiscriminator |
+                      ConcatDiscriminator)
