@@ -37,10 +37,12 @@ class ConditionalGenerator(nn.Module):
 class ProjectionDiscriminator(nn.Module):
     """D(x, y) = base.logit(phi(x)) + <embed(y), phi(x)>, logits [B]."""
 
-    def __init__(self, base: DiscriminatorNetwork, num_classes: int) -> None:
+    def __init__(self, base: nn.Module, num_classes: int) -> None:
         super().__init__()
-        assert isinstance(base, nn.Module)
-        self.base: DiscriminatorNetwork = base
+        if not isinstance(base, DiscriminatorNetwork):
+            raise TypeError(f"{type(base).__name__} lacks embed/feature_dim/logit: projection "
+                            "needs D's features (see models/contract.py)")
+        self.base = base
         self.pack, self.num_classes = base.pack, num_classes
         self.class_embedding = nn.Embedding(num_classes, base.feature_dim)
         # Start at the unconditional D: the projection term grows from zero.
