@@ -42,7 +42,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
 
-    data = ganforge.build_dataset(DataConfig(name="mnist-5k"))
+    data = ganforge.build_dataset(DataConfig(name="mnist"))
     train = data.train.flatten(1).float() / 255
     validation, _ = parzen_validation_split(train)
     test = data.test.flatten(1).float() / 255

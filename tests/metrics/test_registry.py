@@ -6,7 +6,7 @@ import torch
 from ganforge.data.datasets import Dataset
 from ganforge.errors import ConfigError
 from ganforge.metrics import METRICS, EvaluationContext, default_metrics, evaluate_metrics
-from ganforge.metrics.context import INCEPTION_WEIGHTS, LABELS
+from ganforge.metrics.context import CONDITIONAL, INCEPTION_WEIGHTS, LABELS
 
 
 class _Uniform:
@@ -28,7 +28,7 @@ def _dataset(labels: bool) -> Dataset:
 def test_every_metric_declares_its_keys_and_needs():
     for name, metric in METRICS.items():
         assert metric.name == name and metric.keys and metric.summary
-        assert metric.needs <= {LABELS, INCEPTION_WEIGHTS}
+        assert metric.needs <= {LABELS, CONDITIONAL, INCEPTION_WEIGHTS}
 
 
 def test_the_default_set_is_every_metric_whose_needs_the_data_meets():
@@ -36,6 +36,8 @@ def test_the_default_set_is_every_metric_whose_needs_the_data_meets():
     assert default_metrics(unlabelled) == ["parzen", "memorisation"]
     labelled = EvaluationContext(_Uniform(), _dataset(labels=True))
     assert "fd" in default_metrics(labelled) and "inception_fid" not in default_metrics(labelled)
+    # An unconditional generator gets no conditional metrics.
+    assert "conditional_accuracy" not in default_metrics(labelled)
 
 
 def test_results_report_exactly_the_registered_keys():

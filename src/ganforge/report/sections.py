@@ -22,8 +22,10 @@ from ganforge.viz.grid import grid_image
 from ganforge.viz.plots import training_curves_figure
 
 MAX_GRIDS = 60
-"""Grids on the progress slider: evenly spaced over the run, the last always in (keeps a
-20,000-step run's page a few MB)."""
+"""Grids on the progress slider at most: evenly spaced over the run, the last always in."""
+GRID_BUDGET_BYTES = 6_000_000
+"""...and no more than fit in this many bytes of page (colour grids are several times larger
+than grayscale ones), so that a page stays well under 10 MB however long the run."""
 _STEP_FILE = re.compile(r"step_(\d+)\.png$")
 
 
@@ -104,9 +106,12 @@ def _compact_png(path: Path) -> str:
 
 def progress_section(samples_dir: Path) -> Section | None:
     """The sample grids over training (G on fixed noise), one at a time on a slider."""
-    grids = _spread(_grid_files(samples_dir), MAX_GRIDS)
-    if not grids:
+    files = _grid_files(samples_dir)
+    if not files:
         return None
+    # The last grid is as a rule the largest (early grids are smoother noise).
+    fits = max(2, GRID_BUDGET_BYTES // max(len(_compact_png(files[-1][1])), 1))
+    grids = _spread(files, min(MAX_GRIDS, fits))
     frames = "".join(
         f'<img src="{_compact_png(path)}" alt="samples at step {step}" data-step="{step}" '
         f'class="pixelated"{" hidden" if i < len(grids) - 1 else ""}>'
