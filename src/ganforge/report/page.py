@@ -51,7 +51,8 @@ def img(uri: str, alt: str, css_class: str = "") -> str:
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[object]], css_class: str = "") -> str:
-    """An HTML table; cells are escaped unless they are `Raw`."""
+    """An HTML table (no header row when every header is empty); cells are escaped unless they
+    are `Raw`."""
     def cell(value: object, tag: str) -> str:
         text = value.html if isinstance(value, Raw) else escape(value)
         return f"<{tag}>{text}</{tag}>"
@@ -59,7 +60,8 @@ def table(header: Sequence[str], rows: Sequence[Sequence[object]], css_class: st
     head = "".join(cell(h, "th") for h in header)
     body = "".join("<tr>" + "".join(cell(v, "td") for v in row) + "</tr>" for row in rows)
     extra = f' class="{css_class}"' if css_class else ""
-    return f"<table{extra}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    thead = f"<thead><tr>{head}</tr></thead>" if any(header) else ""
+    return f"<table{extra}>{thead}<tbody>{body}</tbody></table>"
 
 
 @dataclass(frozen=True)
