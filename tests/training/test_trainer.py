@@ -167,3 +167,40 @@ def test_r1_penalty_adds_gamma_times_w_to_ds_gradient():
     trainer.discriminator_update()
     step = (w0 - D.linear.weight.detach()) / 0.1
     torch.testing.assert_close(step, grad_w + gamma * w0)
+
+
+class _Recording(torch.nn.Module):
+    """Wraps a conditional network and records the labels of every call."""
+
+    def __init__(self, network: torch.nn.Module) -> None:
+        super().__init__()
+        self.network, self.calls = network, []
+
+    def forward(self, inputs, labels):
+        self.calls.append((len(inputs), labels.clone()))
+        return self.network(inputs, labels)
+
+
+@pytest.mark.parametrize("penalty", [{}, {"r1_gamma": 1.0}, {"gp_weight": 1.0}])
+def test_conditional_g_draws_for_the_real_labels_and_d_sees_them_tiled(penalty):
+    torch.manual_seed(0)
+    model = ModelConfig(noise_dim=4, g_output="tanh", conditional=True,
+                        mlp=MLPConfig(g_hidden=(8,), d_hidden=(8,), d_pieces=2))
+    shape = (1, 2, 2)
+    G = _Recording(build_generator(model, shape, num_classes=3))
+    D = _Recording(build_discriminator(model, shape, num_classes=3))
+    images = torch.randint(0, 256, (30, *shape), dtype=torch.uint8)
+    labels = torch.arange(30) % 3
+    batches = InMemoryBatches(images, 6, seed=0, labels=labels)
+    trainer = Trainer(TrainConfig(batch_size=6, optimizer="adam"), G, D, Prior("gaussian", 4),
+                      batches, device=torch.device("cpu"), value_range=(-1.0, 1.0), seed=0,
+                      objective=build_objective("nonsaturating", **penalty), conditional=True)
+    trainer.step()
+    real_labels = G.calls[0][1]  # what G drew for in the D update
+    # D's update judges [real; fake] with the batch's labels twice; penalties get the batch's;
+    # G's update judges the fake batch with the same labels G drew for.
+    assert all(torch.equal(called, real_labels.repeat(n // 6)) for n, called in D.calls)
+    assert D.calls[0][0] == 12 and D.calls[-1][0] == 6
+    assert all(torch.equal(called, real_labels) for _, called in G.calls)
+    projection = D.network.class_embedding.weight
+    assert projection.abs().sum() > 0  # the class embedding left zero: it learns
