@@ -90,7 +90,7 @@ th { background: #f0f2f5; }
 .verdict { font-weight: 600; padding: 6px 10px; border-left: 4px solid #24508f;
            background: #eef3fa; }
 .pixelated { image-rendering: pixelated; }
-.grid-frame img { max-width: 100%; }
+section img { max-width: 100%; height: auto; }
 .note { color: #5a6473; font-size: 13px; }
 input[type=range] { width: 420px; vertical-align: middle; }
 .strip { height: 56px; }
