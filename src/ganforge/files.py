@@ -32,3 +32,23 @@ def write_json(data: Any, path: str | Path) -> None:
     """Write `data` as indented JSON, atomically."""
     with atomic_path(path) as temporary:
         temporary.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+
+def read_json_lines(path: str | Path) -> tuple[list[dict[str, Any]], int]:
+    """The JSON objects of a .jsonl file's complete lines, and how many lines could not be
+    read. A line that a crash or a concurrent writer cut short (no newline, or not JSON) is
+    one of the latter, never an error."""
+    records, skipped = [], 0
+    with Path(path).open(encoding="utf-8", errors="replace") as file:
+        for line in file:
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line) if line.endswith("\n") else None
+            except json.JSONDecodeError:
+                record = None
+            if isinstance(record, dict):
+                records.append(record)
+            else:
+                skipped += 1
+    return records, skipped

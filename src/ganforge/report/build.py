@@ -13,7 +13,7 @@ from ganforge.analysis.neighbours import NeighbourCheck
 from ganforge.checkpoint import checkpoint_path
 from ganforge.data import Dataset, build_dataset
 from ganforge.errors import ConfigError
-from ganforge.files import atomic_path
+from ganforge.files import atomic_path, read_json_lines
 from ganforge.metrics.features import TrainedClassifier, cached_classifier, load_or_train_classifier
 from ganforge.objectives import OBJECTIVES
 from ganforge.report import sections
@@ -28,18 +28,8 @@ WALK_ROWS, WALK_STEPS = 8, 10
 
 
 def _read_json_lines(path: Path) -> list[dict[str, Any]]:
-    """The complete JSON records of a .jsonl file; a line being written (torn) is skipped."""
-    if not path.is_file():
-        return []
-    records = []
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            continue  # a torn last line while evaluate is writing
-        if isinstance(record, dict):
-            records.append(record)
-    return records
+    """The complete records of a .jsonl file (a line being written is skipped); [] if none."""
+    return read_json_lines(path)[0] if path.is_file() else []
 
 
 def _classifier(dataset: Dataset, features: str, progress: bool) -> tuple[

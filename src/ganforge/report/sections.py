@@ -110,10 +110,12 @@ def progress_section(samples_dir: Path) -> Section | None:
     if not files:
         return None
     # The last grid is as a rule the largest (early grids are smoother noise).
-    fits = max(2, GRID_BUDGET_BYTES // max(len(_compact_png(files[-1][1])), 1))
+    last = _compact_png(files[-1][1])
+    fits = max(2, GRID_BUDGET_BYTES // max(len(last), 1))
     grids = _spread(files, min(MAX_GRIDS, fits))
     frames = "".join(
-        f'<img src="{_compact_png(path)}" alt="samples at step {step}" data-step="{step}" '
+        f'<img src="{last if i == len(grids) - 1 else _compact_png(path)}" '
+        f'alt="samples at step {step}" data-step="{step}" '
         f'class="pixelated"{" hidden" if i < len(grids) - 1 else ""}>'
         for i, (step, path) in enumerate(grids))
     body = (f'<p>G on the same fixed noise at each sample step. Step '

@@ -11,29 +11,18 @@ from typing import Any
 from tqdm import tqdm
 
 from ganforge.errors import GanforgeWarning
-from ganforge.files import atomic_path
+from ganforge.files import atomic_path, read_json_lines
 from ganforge.training.trainer import LOSS_KEYS, StepRecord, Trainer
 
 LOG_NAME = "train.jsonl"
 
 
 def _complete_records(path: Path) -> tuple[list[dict[str, Any]], int]:
-    """The records of every complete line, and how many lines could not be read. A line that a
-    crash cut short (no newline, or not JSON) is one of the latter."""
-    records, skipped = [], 0
-    with path.open(encoding="utf-8", errors="replace") as file:
-        for line in file:
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line) if line.endswith("\n") else None
-            except json.JSONDecodeError:
-                record = None
-            if isinstance(record, dict) and isinstance(record.get("step"), int):
-                records.append(record)
-            else:
-                skipped += 1
-    return records, skipped
+    """The step records of every complete line, and how many lines could not be read (a line
+    that a crash cut short, or one that is not a step record)."""
+    lines, skipped = read_json_lines(path)
+    records = [record for record in lines if isinstance(record.get("step"), int)]
+    return records, skipped + len(lines) - len(records)
 
 
 def read_log(path: str | Path) -> list[dict[str, Any]]:
