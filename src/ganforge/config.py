@@ -143,7 +143,8 @@ class ModelSettings:
     adds its own section, [model.<arch>] (see `ModelConfig`)."""
 
     arch: ArchitectureName = "mlp"
-    """mlp: the paper's fully connected networks; dcgan: convolutional G and D."""
+    """mlp: the paper's fully connected networks; dcgan: convolutional G and D; resnet:
+    SNGAN-style residual G and D."""
     noise_dim: int = 100
     """Dimension of the noise z."""
     prior: Literal["uniform", "gaussian"] = "uniform"

@@ -58,3 +58,23 @@ def test_protocol_reports_mean_and_standard_error():
     values = parzen_log_likelihoods(samples, test, [result[PARZEN_SIGMA]])[0]
     assert result[PARZEN_LOG_LIKELIHOOD] == pytest.approx(float(values.mean()))
     assert result[PARZEN_STANDARD_ERROR] == pytest.approx(float(values.std() / 20))
+
+
+def test_the_chosen_sigma_scores_as_well_as_a_dense_scan():
+    samples, validation = _gaussian(2000, 3, 5) * 0.3, _gaussian(300, 3, 6) * 0.3
+    sigma, scores = select_sigma(samples, validation)
+    dense = torch.logspace(math.log10(0.05), math.log10(1.0), 400, dtype=torch.float64)
+    scan = parzen_log_likelihoods(samples, validation, dense.tolist()).mean(1)
+    assert scores[sigma] >= float(scan.max()) - 1e-3  # nats: the refined grid misses nothing
+    assert scores[sigma] == pytest.approx(
+        float(parzen_log_likelihoods(samples, validation, [sigma]).mean()), abs=1e-9)
+
+
+def test_exponentials_in_float32_match_logsumexp_in_float64():
+    samples, points = _gaussian(3000, 10, 11), _gaussian(50, 10, 12)
+    squared = torch.cdist(points, samples).pow(2)
+    for sigma in (0.05, 0.3, 2.0):
+        reference = torch.logsumexp(-squared / (2 * sigma**2), 1) - math.log(3000) \
+            - 5 * math.log(2 * math.pi * sigma**2)
+        torch.testing.assert_close(parzen_log_likelihoods(samples, points, [sigma])[0],
+                                   reference, rtol=0, atol=1e-6)

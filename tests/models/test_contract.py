@@ -17,7 +17,8 @@ from ganforge.models.conv import DCGANConfig
 
 # Small settings per architecture, so that the check runs in milliseconds.
 SMALL = {"mlp": {"g_hidden": (16,), "d_hidden": (8,), "d_pieces": 2},
-         "dcgan": {"g_channels": 4, "d_channels": 4}}
+         "dcgan": {"g_channels": 4, "d_channels": 4},
+         "resnet": {"g_channels": 4, "d_channels": 4}}
 
 
 def _config(arch: str, **common) -> ModelConfig:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 import pickle
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,27 +24,41 @@ from tqdm import tqdm
 
 from ganforge.files import atomic_path
 
-ARCHITECTURE = "cnn-v1"  # bump when the network or its training changes: old caches then miss
+ARCHITECTURE = "cnn-v2"  # bump when the network or its training changes: old caches then miss
 FEATURE_DIM = 128
-IMAGES_PER_RUN = 150_000  # training budget in images seen (epochs = this / data size)
+IMAGES_PER_RUN = 150_000  # training budget in images seen, whatever the data set's size
+AUGMENT_FROM_PASSES = 10  # shift-augment only when the budget sees each image this often
+BATCH_SIZE = 128
+LEARNING_RATE = 2e-3
+LABEL_SMOOTHING = 0.1
+
+
+def _conv(in_channels: int, out_channels: int) -> list[nn.Module]:
+    # BatchNorm: with it the network reaches its accuracy in ~2.5 passes over Fashion-MNIST
+    # instead of needing more than the 2-minute budget allows.
+    return [nn.Conv2d(in_channels, out_channels, 3, padding=1, bias=False),
+            nn.BatchNorm2d(out_channels), nn.ReLU()]
 
 
 class Classifier(nn.Module):
-    """conv 32 - pool - conv 64 - pool - conv 128 - 3x3 avg pool - 128 features - logits."""
+    """conv 32 - pool - conv 64 - pool - conv 128 - 3x3 avg pool - 128 features - logits (each
+    conv with BatchNorm). Channels-last memory: ~30% faster on the CPU for these shapes."""
 
     def __init__(self, channels: int, num_classes: int) -> None:
         super().__init__()
         self.body = nn.Sequential(
-            nn.Conv2d(channels, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2, ceil_mode=True),
-            nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2, ceil_mode=True),
-            nn.Conv2d(64, 128, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(3),
+            *_conv(channels, 32), nn.MaxPool2d(2, ceil_mode=True),
+            *_conv(32, 64), nn.MaxPool2d(2, ceil_mode=True),
+            *_conv(64, 128), nn.AdaptiveAvgPool2d(3),
             nn.Flatten(), nn.Linear(128 * 9, FEATURE_DIM), nn.ReLU(),
         )
         self.head = nn.Linear(FEATURE_DIM, num_classes)
+        # Module.to accepts memory_format at run time; PyTorch's stubs do not list it.
+        self.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
 
     def features(self, images: Tensor) -> Tensor:
         """[N, C, H, W] in [0, 1] -> [N, 128] (the penultimate layer)."""
-        return self.body(images * 2 - 1)
+        return self.body((images * 2 - 1).contiguous(memory_format=torch.channels_last))
 
     def forward(self, images: Tensor) -> Tensor:
         """Class logits [N, classes]."""
@@ -118,32 +132,47 @@ def _shifted(images: Tensor, generator: torch.Generator) -> Tensor:
     return padded[..., dy:dy + images.shape[-2], dx:dx + images.shape[-1]]
 
 
+def _batches(size: int, batch_size: int, steps: int,
+             generator: torch.Generator) -> Iterator[Tensor]:
+    """`steps` index batches, each pass over the data in a new random order."""
+    done = 0
+    while True:
+        order = torch.randperm(size, generator=generator)
+        for start in range(0, size - batch_size + 1, batch_size):
+            if done == steps:
+                return
+            done += 1
+            yield order[start:start + batch_size]
+
+
 def train_classifier(train: Tensor, labels: Tensor, test: Tensor, test_labels: Tensor, *,
                      seed: int = 0, progress: bool = True) -> tuple[Classifier, float]:
-    """Train the CNN with Adam; returns it and its test accuracy."""
+    """Train the CNN with Adam on IMAGES_PER_RUN images; returns it and its test accuracy.
+
+    Measured on the 2-core CPU (BENCHMARKS.md): Fashion-MNIST 91% in ~95 s, MNIST 99.4%."""
     generator = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
     num_classes = int(max(labels.max(), test_labels.max())) + 1
     network = Classifier(train.shape[1], num_classes)
-    epochs = max(2, min(40, math.ceil(IMAGES_PER_RUN / len(train))))
-    batch_size = 128
-    steps = epochs * (len(train) // batch_size)
-    optimizer = torch.optim.Adam(network.parameters(), lr=2e-3, fused=True)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=2e-3, total_steps=steps)
+    batch_size = min(BATCH_SIZE, len(train))
+    steps = max(1, IMAGES_PER_RUN // batch_size)
+    # Random shifts help when the network sees each image many times (the 5,000 digits: 99.3%
+    # with, 98.9% without); over 2.5 passes of Fashion-MNIST they cost 1.7 points.
+    augment = IMAGES_PER_RUN >= AUGMENT_FROM_PASSES * len(train)
+    optimizer = torch.optim.Adam(network.parameters(), lr=LEARNING_RATE, fused=True)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=LEARNING_RATE,
+                                                   total_steps=steps)
     network.train()
-    with tqdm(total=steps, desc="training the feature classifier", disable=not progress,
-              leave=False) as bar:
-        for _ in range(epochs):
-            order = torch.randperm(len(train), generator=generator)
-            for start in range(0, len(train) - batch_size + 1, batch_size):
-                index = order[start:start + batch_size]
-                images = _shifted(_to_unit(train[index]), generator)
-                loss = F.cross_entropy(network(images), labels[index])
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                optimizer.step()
-                schedule.step()
-                bar.update()
+    for index in tqdm(_batches(len(train), batch_size, steps, generator), total=steps,
+                      desc="training the feature classifier", disable=not progress, leave=False):
+        images = _to_unit(train[index])
+        if augment:
+            images = _shifted(images, generator)
+        loss = F.cross_entropy(network(images), labels[index], label_smoothing=LABEL_SMOOTHING)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        schedule.step()
     accuracy = float((predict(network, test).argmax(1) == test_labels).float().mean())
     return network, accuracy
 

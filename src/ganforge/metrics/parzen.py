@@ -12,7 +12,7 @@ points x N x D.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import torch
@@ -22,8 +22,47 @@ from ganforge.data.datasets import SPLIT_SEED
 from ganforge.metrics.context import EvaluationContext, Metric, MetricResult
 from ganforge.metrics.keys import PARZEN_LOG_LIKELIHOOD, PARZEN_SIGMA, PARZEN_STANDARD_ERROR
 
-SIGMA_GRID = tuple(float(s) for s in np.logspace(np.log10(0.05), np.log10(1.0), 20))
+SIGMA_GRID = tuple(float(s) for s in np.logspace(np.log10(0.05), np.log10(1.0), 12))
 REFINE_POINTS = 21
+
+
+def _shifted_distances(samples: Tensor, points: Tensor,
+                       chunk_size: int) -> Iterator[tuple[Tensor, Tensor]]:
+    """Per chunk of points: each point's smallest squared distance to a sample (float64 [m]) and
+    every squared distance minus it (float32 [m, N], so >= 0 with a 0 in each row).
+
+    Distances use ||x - s||^2 = ||x||^2 + ||s||^2 - 2 x.s in the inputs' precision (at least
+    float32), after centring both on the samples' mean, which shrinks the norms and so the
+    cancellation: on MNIST float32 stays within 6e-5 of float64 (a ~1e-3 nat effect at the
+    chosen sigma) at 2.5x the speed. Float64 inputs are computed in float64."""
+    dtype = torch.promote_types(samples.dtype, torch.float32)
+    samples = samples.reshape(len(samples), -1).to(dtype)
+    points = points.reshape(len(points), -1).to(dtype)
+    centre = samples.mean(0)
+    samples, points = samples - centre, points - centre
+    samples_sq = samples.pow(2).sum(1)
+    for start in range(0, len(points), chunk_size):
+        chunk = points[start:start + chunk_size]
+        squared = (chunk.pow(2).sum(1, keepdim=True) + samples_sq).sub_(chunk @ samples.T,
+                                                                        alpha=2)
+        squared = squared.clamp_(min=0)
+        nearest = squared.min(1, keepdim=True).values
+        yield nearest[:, 0].double(), squared.sub_(nearest).float()
+
+
+def _log_sums(nearest: Tensor, shifted: Tensor, sigmas: Tensor) -> Tensor:
+    """log sum_i exp(-d_i / (2 sigma^2)) for each sigma, float64 [S, m].
+
+    The largest term is exp(-nearest / 2 sigma^2), factored out exactly, so the exponentials
+    left are in (0, 1] and float32 is enough for them (the sums are float64): ~1.5x faster than
+    logsumexp in float64, and the exponentials are most of the protocol's time."""
+    out = torch.empty(len(sigmas), len(nearest), dtype=torch.float64)
+    buffer = torch.empty_like(shifted)
+    for index, sigma in enumerate(sigmas.tolist()):
+        scale = -1.0 / (2 * sigma * sigma)
+        torch.mul(shifted, scale, out=buffer).exp_()
+        out[index] = buffer.sum(1, dtype=torch.float64).log_() + scale * nearest
+    return out
 
 
 def parzen_log_likelihoods(samples: Tensor, points: Tensor, sigmas: Sequence[float], *,
@@ -32,33 +71,35 @@ def parzen_log_likelihoods(samples: Tensor, points: Tensor, sigmas: Sequence[flo
 
     samples [N, ...], points [M, ...] (flattened to D values each); returns float64 [S, M].
     """
-    samples = samples.reshape(len(samples), -1).double()
-    points = points.reshape(len(points), -1).double()
     sigma = torch.tensor(list(sigmas), dtype=torch.float64)
-    n, dim = samples.shape
-    samples_sq = samples.pow(2).sum(1)
+    n, dim = len(samples), samples[0].numel()
     constant = -math.log(n) - 0.5 * dim * torch.log(2 * math.pi * sigma**2)  # [S]
     out = torch.empty(len(sigma), len(points), dtype=torch.float64)
-    for start in range(0, len(points), chunk_size):
-        chunk = points[start:start + chunk_size]
-        # ||x - s||^2 = ||x||^2 + ||s||^2 - 2 x.s, in float64 so that small distances survive.
-        squared = (chunk.pow(2).sum(1, keepdim=True) + samples_sq - 2 * chunk @ samples.T)
-        squared = squared.clamp_(min=0)
-        for index, s in enumerate(sigma):
-            out[index, start:start + len(chunk)] = torch.logsumexp(-squared / (2 * s * s), 1) \
-                + constant[index]
+    start = 0
+    for nearest, shifted in _shifted_distances(samples, points, chunk_size):
+        out[:, start:start + len(nearest)] = _log_sums(nearest, shifted, sigma) \
+            + constant[:, None]
+        start += len(nearest)
     return out
 
 
 def select_sigma(samples: Tensor, validation: Tensor, *, chunk_size: int = 256,
                  grid: Sequence[float] = SIGMA_GRID) -> tuple[float, dict[float, float]]:
-    """The sigma that maximizes the mean validation log-likelihood: a log-spaced grid over
-    0.05-1.0, then a finer grid between the best point's neighbours. Returns (sigma, scores)."""
+    """The sigma that maximizes the mean validation log-likelihood: a log-spaced grid of 12
+    over 0.05-1.0, then 21 points between the best one's neighbours (steps of 2.8%). Returns
+    (sigma, scores).
+
+    The validation distances are computed once and kept for both grids: 4 bytes per
+    (validation image, sample) pair, 400 MB for the paper's 10,000 x 10,000."""
+    distances = list(_shifted_distances(samples, validation, chunk_size))
+    n, dim = len(samples), samples[0].numel()
     scores: dict[float, float] = {}
 
     def score(candidates: Sequence[float]) -> None:
-        means = parzen_log_likelihoods(samples, validation, candidates,
-                                       chunk_size=chunk_size).mean(1)
+        sigma = torch.tensor(list(candidates), dtype=torch.float64)
+        constant = -math.log(n) - 0.5 * dim * torch.log(2 * math.pi * sigma**2)
+        total = sum(_log_sums(nearest, shifted, sigma).sum(1) for nearest, shifted in distances)
+        means = total / len(validation) + constant
         scores.update({float(s): float(m) for s, m in zip(candidates, means, strict=True)})
 
     score(grid)

@@ -22,6 +22,7 @@ from ganforge.models.conv import ConvDiscriminator, ConvGenerator, DCGANConfig, 
 from ganforge.models.mlp import MLPConfig, MLPDiscriminator, MLPGenerator
 from ganforge.models.priors import Prior
 from ganforge.models.registry import ARCHITECTURES, Architecture
+from ganforge.models.resnet import ResNetConfig, ResNetDiscriminator, ResNetGenerator
 
 if TYPE_CHECKING:
     from ganforge.config import ModelSettings
@@ -96,4 +97,5 @@ __all__ = ["ARCHITECTURES", "Architecture", "ConcatDiscriminator", "ConditionalG
            "DCGANConfig",
            "DiscriminatorNetwork", "GeneratorNetwork", "MLPConfig", "MLPDiscriminator",
            "MLPGenerator", "NetworkSpec", "Prior", "build_discriminator", "build_generator",
+           "ResNetConfig", "ResNetDiscriminator", "ResNetGenerator",
            "build_prior", "conv_layout", "network_spec", "output_range"]

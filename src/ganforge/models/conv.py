@@ -37,14 +37,14 @@ class DCGANConfig:
                               f"(got {self.d_dropout_input})")
 
 
-def conv_layout(image_size: int) -> tuple[int, int]:
+def conv_layout(image_size: int, *, arch: str = "dcgan") -> tuple[int, int]:
     """Split an image size into (base, doublings) with base 7 or 8: 28 -> (7, 2), 32 -> (8, 2)."""
     base, doublings = image_size, 0
     while base > 8 and base % 2 == 0:
         base //= 2
         doublings += 1
     if base not in (7, 8):
-        raise ConfigError(f"model.arch dcgan needs an image size of 7 or 8 times a power of two "
+        raise ConfigError(f"model.arch {arch} needs an image size of 7 or 8 times a power of two "
                           f"(e.g. 28, 32, 56, 64); got {image_size}: set --data.image-size")
     return base, doublings
 
@@ -123,21 +123,22 @@ class ConvDiscriminator(nn.Module):
         return self.forward(x).sigmoid()
 
 
-def _square_image(sample_shape: tuple[int, ...]) -> tuple[int, int]:
+def square_image(sample_shape: tuple[int, ...], *, arch: str = "dcgan") -> tuple[int, int]:
+    """(channels, size) of a square image shape; a ConfigError for anything else."""
     if len(sample_shape) != 3 or sample_shape[1] != sample_shape[2]:
-        raise ConfigError(f"model.arch dcgan needs square images; the data has shape "
+        raise ConfigError(f"model.arch {arch} needs square images; the data has shape "
                           f"{list(sample_shape)}")
     return sample_shape[0], sample_shape[1]
 
 
 def build_generator(config: DCGANConfig, spec: NetworkSpec) -> ConvGenerator:
-    channels, size = _square_image(spec.sample_shape)
+    channels, size = square_image(spec.sample_shape)
     return ConvGenerator(spec.noise_dim, channels, size, width=config.g_channels,
                          output=spec.output)
 
 
 def build_discriminator(config: DCGANConfig, spec: NetworkSpec) -> ConvDiscriminator:
-    channels, size = _square_image(spec.sample_shape)
+    channels, size = square_image(spec.sample_shape)
     return ConvDiscriminator(channels, size, width=config.d_channels,
                              spectral=config.d_spectral_norm,
                              dropout_input=config.d_dropout_input, pack=spec.pack)

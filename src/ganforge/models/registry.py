@@ -10,7 +10,7 @@ from typing import Any
 
 from torch import nn
 
-from ganforge.models import conv, mlp
+from ganforge.models import conv, mlp, resnet
 from ganforge.models.contract import NetworkSpec
 
 
@@ -27,4 +27,6 @@ class Architecture:
 ARCHITECTURES: dict[str, Architecture] = {
     "mlp": Architecture(mlp.MLPConfig, mlp.build_generator, mlp.build_discriminator),
     "dcgan": Architecture(conv.DCGANConfig, conv.build_generator, conv.build_discriminator),
+    "resnet": Architecture(resnet.ResNetConfig, resnet.build_generator,
+                           resnet.build_discriminator),
 }
