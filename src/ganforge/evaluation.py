@@ -15,6 +15,7 @@ from ganforge.data import Dataset, build_dataset
 from ganforge.errors import ConfigError
 from ganforge.metrics import keys
 from ganforge.metrics.context import LABELS, EvaluationContext, MetricResult
+from ganforge.metrics.context import Sampler as MetricSampler
 from ganforge.metrics.registry import METRICS, default_metrics, evaluate_metrics
 from ganforge.sampler import Sampler, load_generator
 from ganforge.version import __version__
@@ -28,21 +29,27 @@ def _run_dir_of(path: Path) -> Path:
         checkpoint.parent
 
 
-def evaluate(source: str | Path | Sampler, *, metrics: Sequence[str] | None = None,
+def evaluate(source: str | Path | Sampler | MetricSampler, *, metrics: Sequence[str] | None = None,
              n_samples: int | None = None, seed: int = 0, device: str = "auto",
              dataset: Dataset | None = None,
              inception_weights: str | Path | None = None, log: bool = True,
              progress: bool = True) -> dict[str, MetricResult]:
-    """Score a run folder, a checkpoint or a `Sampler` on its data set's held-out split.
+    """Score a run folder, a checkpoint or a `Sampler` on its data set's held-out split; any
+    object with `sample(n, seed=)` and `check_labels` can be scored with `dataset` given.
 
     Results are appended to RUN_DIR/metrics.jsonl when `source` is a run or checkpoint.
     """
-    if isinstance(source, Sampler):
-        generator, run_dir, source_name = source, None, "in-memory generator"
-    else:
-        generator = load_generator(source, device=device)
-        run_dir, source_name = _run_dir_of(Path(source)), str(source)
-    dataset = dataset or build_dataset(generator.config.data)
+    loaded = load_generator(source, device=device) if isinstance(source, (str, Path)) else \
+        source if isinstance(source, Sampler) else None
+    # Anything else with sample(n, seed=) and check_labels (a peer's network, fixed images).
+    generator: MetricSampler = loaded if loaded is not None else source  # type: ignore[assignment]
+    run_dir = _run_dir_of(Path(source)) if isinstance(source, (str, Path)) else None
+    source_name = str(source) if isinstance(source, (str, Path)) else "in-memory generator"
+    if dataset is None:
+        if loaded is None:
+            raise ConfigError("evaluating an in-memory generator needs its data set: "
+                              "evaluate(generator, dataset=ganforge.build_dataset(...))")
+        dataset = build_dataset(loaded.config.data)
     if not dataset.is_image:
         raise ConfigError(f"evaluate scores image generators; {dataset.name!r} is toy data "
                           "(use `ganforge modes` or `ganforge theory`)")
@@ -58,14 +65,14 @@ def evaluate(source: str | Path | Sampler, *, metrics: Sequence[str] | None = No
     start = time.perf_counter()
     results = evaluate_metrics(names, context)
     seconds = time.perf_counter() - start
-    if log and run_dir is not None and generator.config.train.tensorboard:
-        _log_to_tensorboard(run_dir, results, generator.step)
-    if log and run_dir is not None:
+    if log and run_dir is not None and loaded is not None and loaded.config.train.tensorboard:
+        _log_to_tensorboard(run_dir, results, loaded.step)
+    if log and run_dir is not None and loaded is not None:
         classifier = context.loaded_classifier()
         network = classifier.describe() if classifier is not None else None
         with (run_dir / METRICS_LOG).open("a", encoding="utf-8") as file:
             for name, result in results.items():
-                file.write(json.dumps(_record(name, result, generator, dataset, seed,
+                file.write(json.dumps(_record(name, result, loaded, dataset, seed,
                                               source_name, network, seconds)) + "\n")
     return results
 

@@ -1,0 +1,216 @@
+"""Sample quality against CPU time: ganforge's presets beside the peers' recipes, on the same
+data, the same cores and the same metrics, with the real-data floor as the bar.
+
+Each model trains once per (data set, seed), for the largest of `--minutes` of training time
+(data loading, snapshots and evaluation are off the clock), and is scored at every mark: peers
+from a snapshot of G taken at the mark, ganforge from its run folder (trained to the first mark,
+then resumed for the difference; the EMA of G where the preset keeps one). Scores: FD, KID,
+precision / recall / density / coverage and class coverage in ganforge's classifier features,
+on the held-out split, 10,000 samples, evaluation seed 0; 32x32 peers are resized to 28x28 with
+the data loader's antialiased resize. Prints a Markdown table (mean +- s.e. over seeds), draws
+FD against minutes (one curve per model, the floor dashed) into docs/quality_vs_peer.png, and
+with --write puts both into BENCHMARKS.md between the quality-vs-peer markers. Raw results go to
+benchmarks/results/quality_vs_peer.json, and --reuse starts from them.
+
+    python benchmarks/quality_vs_peer.py --data mnist --minutes 2 5 10 30 --seeds 0 1 2 --write
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import math
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "src"))
+
+import ganforge  # noqa: E402
+from benchmarks.peers import RECIPES, PeerLoop, PeerSampler  # noqa: E402
+from ganforge.config import DataConfig, apply_overrides, load_config  # noqa: E402
+from ganforge.metrics import keys  # noqa: E402
+
+METRICS = ("fd", "kid", "prdc", "class_coverage")
+PRESETS = {"mnist": ("mnist-dcgan", "mnist-paper"), "fashion-mnist": ("fashion-dcgan",)}
+RESULTS = ROOT / "benchmarks" / "results" / "quality_vs_peer.json"
+PLOT = ROOT / "docs" / "quality_vs_peer.png"
+START, END = "<!-- quality-vs-peer:start -->", "<!-- quality-vs-peer:end -->"
+COLUMNS = [("FD", keys.FRECHET_DISTANCE, 2), ("KID x 1000", keys.KID, 2),
+           ("precision", keys.PRECISION, 3), ("recall", keys.RECALL, 3),
+           ("density", keys.DENSITY, 3), ("coverage", keys.COVERAGE, 3),
+           ("classes", keys.CLASSES_COVERED, 1), ("class KL", keys.CLASS_COVERAGE_KL, 4)]
+
+
+def _scores(results: dict[str, Any]) -> tuple[dict[str, float], dict[str, float]]:
+    values, floor = {}, {}
+    for result in results.values():
+        values.update(result.values)
+        floor.update(result.floor)
+    return values, floor
+
+
+def train_peer(name: str, data: str, seed: int, marks: list[float],
+               dataset_28: Any) -> list[dict[str, Any]]:
+    recipe = RECIPES[name]
+    images = ganforge.build_dataset(DataConfig(name=data, image_size=recipe.image_size)).train
+    loop = PeerLoop(recipe, images, seed=seed)
+    snapshots, trained = [], 0.0
+    for mark in marks:
+        start = time.perf_counter()
+        while trained + (time.perf_counter() - start) < mark * 60:
+            loop.step()
+        trained += time.perf_counter() - start
+        snapshots.append((mark, loop.steps, copy.deepcopy(loop.G)))
+        print(f"  {name} seed {seed}: {mark:g} min, {loop.steps:,} steps", file=sys.stderr)
+    rows = []
+    for mark, steps, G in snapshots:
+        values, floor = _scores(ganforge.evaluate(
+            PeerSampler(G, dataset_28.sample_shape[-1]), metrics=METRICS, seed=0,
+            dataset=dataset_28, log=False, progress=False))
+        rows.append({"minutes": mark, "steps": steps, "values": values, "floor": floor})
+    return rows
+
+
+def train_preset(preset: str, data: str, seed: int, marks: list[float],
+                 runs: Path) -> list[dict[str, Any]]:
+    run_dir = runs / f"{data}-{preset}-seed{seed}"
+    rows, previous = [], 0.0
+    for index, mark in enumerate(marks):
+        config = apply_overrides(load_config(preset), {
+            "data.name": data, "seed": str(seed), "device": "cpu", "train.steps": "100000000",
+            "train.time_limit_s": str((mark - previous) * 60),
+            "train.sample_every_steps": "1000000", "train.checkpoint_every_steps": "1000000"})
+        ganforge.train(config, run_dir, resume=index > 0, progress=False)
+        previous = mark
+        values, floor = _scores(ganforge.evaluate(run_dir, metrics=METRICS, seed=0, log=False,
+                                                  progress=False))
+        step = ganforge.load_generator(run_dir, device="cpu").step
+        print(f"  {preset} seed {seed}: {mark:g} min, {step:,} steps", file=sys.stderr)
+        rows.append({"minutes": mark, "steps": step, "values": values, "floor": floor})
+    return rows
+
+
+def _mean_se(numbers: list[float]) -> tuple[float, float]:
+    mean = statistics.mean(numbers)
+    error = statistics.stdev(numbers) / math.sqrt(len(numbers)) if len(numbers) > 1 else math.nan
+    return mean, error
+
+
+def _cell(numbers: list[float], digits: int, scale: float = 1.0) -> str:
+    mean, error = _mean_se([n * scale for n in numbers])
+    return f"{mean:.{digits}f}" + ("" if math.isnan(error) else f" +- {error:.{digits}f}")
+
+
+def markdown(results: dict[str, Any]) -> str:
+    lines = []
+    for data, models in results.items():
+        lines += [f"**{data}** (training minutes on 2 CPU cores; mean +- s.e. over seeds)", "",
+                  "| model | minutes | seeds | steps | "
+                  + " | ".join(name for name, _, _ in COLUMNS) + " |",
+                  "| --- " * (4 + len(COLUMNS)) + "|"]
+        floor: dict[str, float] = {}
+        for model, seeds in models.items():
+            marks = sorted({row["minutes"] for rows in seeds.values() for row in rows})
+            for mark in marks:
+                rows = [row for rows in seeds.values() for row in rows if row["minutes"] == mark]
+                floor = rows[0]["floor"]
+                cells = [model, f"{mark:g}", str(len(rows)),
+                         f"{statistics.mean(r['steps'] for r in rows):,.0f}"]
+                cells += [_cell([r["values"][key] for r in rows], digits,
+                                1000.0 if key == keys.KID else 1.0)
+                          for _, key, digits in COLUMNS]
+                lines.append("| " + " | ".join(cells) + " |")
+        lines.append("| real floor (held-out vs training images) | | | | " + " | ".join(
+            _cell([floor[key]], digits, 1000.0 if key == keys.KID else 1.0)
+            for _, key, digits in COLUMNS) + " |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def plot(results: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(1, len(results), figsize=(5.5 * len(results), 4), squeeze=False)
+    for axis, (data, models) in zip(axes[0], results.items(), strict=True):
+        floor = None
+        for model, seeds in models.items():
+            marks = sorted({row["minutes"] for rows in seeds.values() for row in rows})
+            means, errors = [], []
+            for mark in marks:
+                fds = [row["values"][keys.FRECHET_DISTANCE] for rows in seeds.values()
+                       for row in rows if row["minutes"] == mark]
+                mean, error = _mean_se(fds)
+                means.append(mean)
+                errors.append(0.0 if math.isnan(error) else error)
+                floor = [row["floor"][keys.FRECHET_DISTANCE] for rows in seeds.values()
+                         for row in rows][0]
+            axis.errorbar(marks, means, yerr=errors, marker="o", capsize=3, label=model)
+        if floor is not None:
+            axis.axhline(floor, color="black", linestyle="--", label="real floor")
+        axis.set(xscale="log", yscale="log", xlabel="training minutes (2 CPU cores)",
+                 ylabel="FD (ganforge classifier features)", title=data)
+        axis.legend(fontsize=8)
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def write_benchmarks(text: str) -> None:
+    path = ROOT / "BENCHMARKS.md"
+    content = path.read_text(encoding="utf-8")
+    block = f"{START}\n{text}\n{END}"
+    if START in content:
+        content = re.sub(f"{re.escape(START)}.*?{re.escape(END)}", lambda _: block, content,
+                         flags=re.S)
+    else:
+        content += "\n## Sample quality against the peers' recipes\n\n" + block + "\n"
+    path.write_text(content, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", nargs="+", default=["mnist"], choices=sorted(PRESETS))
+    parser.add_argument("--minutes", nargs="+", type=float, default=[2, 5, 10, 30])
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    parser.add_argument("--models", nargs="*",
+                        help="peer recipes and presets (default: both peers, the data's presets)")
+    parser.add_argument("--runs", type=Path, default=ROOT / "runs" / "quality_vs_peer")
+    parser.add_argument("--reuse", action="store_true", help="keep results already in the json")
+    parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
+    args = parser.parse_args()
+    marks = sorted(args.minutes)
+    results: dict[str, Any] = json.loads(RESULTS.read_text()) if args.reuse and \
+        RESULTS.is_file() else {}
+    for data in args.data:
+        dataset_28 = ganforge.build_dataset(DataConfig(name=data))
+        for model in args.models or [*RECIPES, *PRESETS[data]]:
+            for seed in args.seeds:
+                done = results.get(data, {}).get(model, {}).get(str(seed))
+                if done and {row["minutes"] for row in done} >= set(marks):
+                    continue
+                print(f"{data}: {model}, seed {seed}", file=sys.stderr)
+                rows = (train_peer(model, data, seed, marks, dataset_28) if model in RECIPES
+                        else train_preset(model, data, seed, marks, args.runs))
+                results.setdefault(data, {}).setdefault(model, {})[str(seed)] = rows
+                RESULTS.parent.mkdir(parents=True, exist_ok=True)
+                RESULTS.write_text(json.dumps(results, indent=1))
+    text = markdown(results)
+    print(text)
+    plot(results, PLOT)
+    if args.write:
+        write_benchmarks(text + f"\n![FD against training minutes]({PLOT.relative_to(ROOT)})\n")
+
+
+if __name__ == "__main__":
+    main()
