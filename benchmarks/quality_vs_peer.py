@@ -139,6 +139,7 @@ def plot(results: dict[str, Any], path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import NullFormatter
 
     figure, axes = plt.subplots(1, len(results), figsize=(5.5 * len(results), 4), squeeze=False)
     for axis, (data, models) in zip(axes[0], results.items(), strict=True):
@@ -159,6 +160,10 @@ def plot(results: dict[str, Any], path: Path) -> None:
             axis.axhline(floor, color="black", linestyle="--", label="real floor")
         axis.set(xscale="log", yscale="log", xlabel="training minutes (2 CPU cores)",
                  ylabel="FD (ganforge classifier features)", title=data)
+        shown = sorted({row["minutes"] for seeds in models.values() for rows in seeds.values()
+                        for row in rows})
+        axis.set_xticks(shown, [f"{mark:g}" for mark in shown])
+        axis.xaxis.set_minor_formatter(NullFormatter())
         axis.legend(fontsize=8)
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
