@@ -21,7 +21,6 @@ import argparse
 import copy
 import json
 import math
-import re
 import statistics
 import sys
 import time
@@ -33,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
 import ganforge  # noqa: E402
+from benchmarks.benchmarks_file import replace_block  # noqa: E402
 from benchmarks.peers import RECIPES, PeerLoop, PeerSampler  # noqa: E402
 from ganforge.config import DataConfig, apply_overrides, load_config  # noqa: E402
 from ganforge.metrics import keys  # noqa: E402
@@ -172,15 +172,8 @@ def plot(results: dict[str, Any], path: Path) -> None:
 
 
 def write_benchmarks(text: str) -> None:
-    path = ROOT / "BENCHMARKS.md"
-    content = path.read_text(encoding="utf-8")
-    block = f"{START}\n{text}\n{END}"
-    if START in content:
-        content = re.sub(f"{re.escape(START)}.*?{re.escape(END)}", lambda _: block, content,
-                         flags=re.S)
-    else:
-        content += "\n## Sample quality against the peers' recipes\n\n" + block + "\n"
-    path.write_text(content, encoding="utf-8")
+    replace_block(f"{START}\n{text}\n{END}", START, END,
+                  "Sample quality against the peers' recipes")
 
 
 def main() -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import time
 from pathlib import Path
@@ -27,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import ganforge  # noqa: E402
+from benchmarks.benchmarks_file import replace_block  # noqa: E402
 from ganforge.checkpoint import checkpoint_path  # noqa: E402
 from ganforge.config import DataConfig, apply_overrides, load_config  # noqa: E402
 from ganforge.metrics import keys  # noqa: E402
@@ -149,14 +149,7 @@ def markdown(report: dict[str, Any]) -> str:
 
 
 def write_benchmarks(text: str) -> None:
-    path = ROOT / "BENCHMARKS.md"
-    content = path.read_text(encoding="utf-8")
-    if START in content:
-        content = re.sub(f"{re.escape(START)}.*?{re.escape(END)}", lambda _: text, content,
-                         flags=re.S)
-    else:
-        content += "\n## The paper's Table 1 and domain metrics\n\n" + text + "\n"
-    path.write_text(content, encoding="utf-8")
+    replace_block(text, START, END, "The paper's Table 1 and domain metrics")
 
 
 def main() -> None:
