@@ -29,7 +29,8 @@ def _run_dir_of(path: Path) -> Path:
         checkpoint.parent
 
 
-def evaluate(source: str | Path | Sampler | MetricSampler, *, metrics: Sequence[str] | None = None,
+def evaluate(source: str | Path | Sampler | MetricSampler, *,
+             metrics: Sequence[str] | None = None,
              n_samples: int | None = None, seed: int = 0, device: str = "auto",
              dataset: Dataset | None = None,
              inception_weights: str | Path | None = None, log: bool = True,
@@ -39,12 +40,15 @@ def evaluate(source: str | Path | Sampler | MetricSampler, *, metrics: Sequence[
 
     Results are appended to RUN_DIR/metrics.jsonl when `source` is a run or checkpoint.
     """
-    loaded = load_generator(source, device=device) if isinstance(source, (str, Path)) else \
-        source if isinstance(source, Sampler) else None
-    # Anything else with sample(n, seed=) and check_labels (a peer's network, fixed images).
-    generator: MetricSampler = loaded if loaded is not None else source  # type: ignore[assignment]
-    run_dir = _run_dir_of(Path(source)) if isinstance(source, (str, Path)) else None
-    source_name = str(source) if isinstance(source, (str, Path)) else "in-memory generator"
+    run_dir: Path | None = None
+    loaded: Sampler | None  # a ganforge generator, whose config names its data
+    generator: MetricSampler
+    if isinstance(source, (str, Path)):
+        loaded = generator = load_generator(source, device=device)
+        run_dir, source_name = _run_dir_of(Path(source)), str(source)
+    else:  # a Sampler, or anything else with sample(n, seed=) and check_labels (a peer's G)
+        loaded = source if isinstance(source, Sampler) else None
+        generator, source_name = source, "in-memory generator"
     if dataset is None:
         if loaded is None:
             raise ConfigError("evaluating an in-memory generator needs its data set: "
