@@ -50,6 +50,11 @@ def _shifted_distances(samples: Tensor, points: Tensor,
         yield nearest[:, 0].double(), squared.sub_(nearest).float()
 
 
+def _log_normaliser(n: int, dim: int, sigma: Tensor) -> Tensor:
+    """-log N - (D / 2) log(2 pi sigma^2): the window's normalising term, one per sigma."""
+    return -math.log(n) - 0.5 * dim * torch.log(2 * math.pi * sigma**2)
+
+
 def _log_sums(nearest: Tensor, shifted: Tensor, sigmas: Tensor) -> Tensor:
     """log sum_i exp(-d_i / (2 sigma^2)) for each sigma, float64 [S, m].
 
@@ -73,7 +78,7 @@ def parzen_log_likelihoods(samples: Tensor, points: Tensor, sigmas: Sequence[flo
     """
     sigma = torch.tensor(list(sigmas), dtype=torch.float64)
     n, dim = len(samples), samples[0].numel()
-    constant = -math.log(n) - 0.5 * dim * torch.log(2 * math.pi * sigma**2)  # [S]
+    constant = _log_normaliser(n, dim, sigma)
     out = torch.empty(len(sigma), len(points), dtype=torch.float64)
     start = 0
     for nearest, shifted in _shifted_distances(samples, points, chunk_size):
@@ -97,7 +102,7 @@ def select_sigma(samples: Tensor, validation: Tensor, *, chunk_size: int = 256,
 
     def score(candidates: Sequence[float]) -> None:
         sigma = torch.tensor(list(candidates), dtype=torch.float64)
-        constant = -math.log(n) - 0.5 * dim * torch.log(2 * math.pi * sigma**2)
+        constant = _log_normaliser(n, dim, sigma)
         total = sum(_log_sums(nearest, shifted, sigma).sum(1) for nearest, shifted in distances)
         means = total / len(validation) + constant
         scores.update({float(s): float(m) for s, m in zip(candidates, means, strict=True)})
