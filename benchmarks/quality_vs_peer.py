@@ -38,7 +38,8 @@ from ganforge.config import DataConfig, apply_overrides, load_config  # noqa: E4
 from ganforge.metrics import keys  # noqa: E402
 
 METRICS = ("fd", "kid", "prdc", "class_coverage")
-PRESETS = {"mnist": ("mnist-dcgan", "mnist-paper"), "fashion-mnist": ("fashion-dcgan",)}
+PRESETS = {"mnist": ("mnist-dcgan", "mnist-selfcond", "mnist-paper"),
+           "fashion-mnist": ("fashion-dcgan",)}
 RESULTS = ROOT / "benchmarks" / "results" / "quality_vs_peer.json"
 PLOT = ROOT / "docs" / "quality_vs_peer.png"
 START, END = "<!-- quality-vs-peer:start -->", "<!-- quality-vs-peer:end -->"

@@ -157,6 +157,11 @@ def test_validate_checks_across_sections_and_against_the_data():
     with pytest.raises(ConfigError, match="images need sigmoid or tanh"):
         validate(linear, (1, 8, 8), True)
     validate(linear, (2,), False)
+    clusters = apply_overrides(RunConfig(), {"model.clusters": 10})
+    with pytest.raises(ConfigError, match="model.clusters .* needs --model.conditional true"):
+        validate(clusters)
+    # Clusters stand in for labels: a self-conditioned model needs none from the data.
+    validate(apply_overrides(clusters, {"model.conditional": True}), (1, 8, 8), True, None)
 
 
 @pytest.mark.parametrize("key,value,message", [
@@ -167,6 +172,7 @@ def test_validate_checks_across_sections_and_against_the_data():
     ("train.batch_size", "0", "train.batch_size must be >= 1"),
     ("model.mlp.d_dropout_input", "1.5", "model.mlp.d_dropout_input must be in"),
     ("loss.r1_every", "0", "loss.r1_every must be >= 1"),
+    ("model.clusters", "1", "model.clusters must be 0 or >= 2"),
     ("seed", "-1", "seed must be in"),
     ("train.optimizer", "rmsprop", "train.optimizer must be"),
     ("train.steps", "abc", "train.steps must be int"),

@@ -417,7 +417,8 @@ def build_parser() -> _Parser:
                         help="sample from G's trained weights rather than their moving average")
     classes = sample.add_mutually_exclusive_group()
     classes.add_argument("--class", dest="class_", type=int, metavar="C",
-                         help="conditional runs: draw class C (0-based label)")
+                         help="conditional runs: draw class C (0-based label; "
+                              "--model.clusters runs: cluster C)")
     classes.add_argument("--classes", choices=["all"],
                          help="conditional runs: all: the classes in order, one grid row each")
     what = sample.add_mutually_exclusive_group()

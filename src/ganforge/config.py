@@ -163,6 +163,10 @@ class ModelSettings:
     """How D reads y: projection (Miyato & Koyama 2018) or one-hot planes concatenated to x."""
     class_embedding_dim: int = 32
     """Width of G's learned class embedding, read beside z."""
+    clusters: int = 0
+    """With `conditional`: condition on this many k-means clusters of the training images'
+    pixels instead of their labels (a self-conditioned GAN, Liu et al. 2020). No label is read;
+    samples draw each cluster by its share of the training set. 0: condition on the labels."""
 
     def __post_init__(self) -> None:
         _check(self.noise_dim >= 1, "model.noise_dim", ">= 1", self.noise_dim)
@@ -171,6 +175,8 @@ class ModelSettings:
         _check(self.latent_categories >= 0, "model.latent_categories", ">= 0",
                self.latent_categories)
         _check(self.pack >= 1, "model.pack", ">= 1", self.pack)
+        _check(self.clusters == 0 or self.clusters >= 2, "model.clusters", "0 or >= 2",
+               self.clusters)
 
     def section(self) -> Any:
         """The selected architecture's own settings ([model.<arch>])."""
@@ -334,13 +340,18 @@ def validate(config: RunConfig, sample_shape: Sequence[int] | None = None,
     if config.model.conditional and config.model.pack > 1:
         raise ConfigError("model.conditional judges each sample with its own class: it needs "
                           f"model.pack 1 (got {config.model.pack})")
+    if config.model.clusters and not config.model.conditional:
+        raise ConfigError("model.clusters conditions G and D on clusters: it needs "
+                          "--model.conditional true")
     if sample_shape is None:
         return
+    if config.model.clusters:
+        num_classes = config.model.clusters  # the clusters stand in for the labels
     if config.model.conditional and (num_classes is None or num_classes < 2):
         raise ConfigError(f"model.conditional needs class labels, and data.name "
                           f"{config.data.name} has none: use a labelled data set (mnist, "
-                          "fashion-mnist, digits, idx with --data.labels-path) or drop "
-                          "--model.conditional")
+                          "fashion-mnist, digits, idx with --data.labels-path), condition on "
+                          "clusters (--model.clusters K) or drop --model.conditional")
     output_range(config.model.g_output, bool(is_image))
     shape, batch = tuple(sample_shape), config.train.batch_size
     # On the meta device, tensors have shapes and no storage: each architecture can reject a

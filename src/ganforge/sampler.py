@@ -29,13 +29,19 @@ class Sampler:
     """`sample(n)` returns images [n, C, H, W] in [0, 1] (toy data: points [n, D]) on the CPU.
 
     A class-conditional generator (`num_classes` set) takes `labels`: one class per sample.
+    A self-conditioned one (`class_prior` set: its classes are k-means clusters, not labels)
+    draws each cluster by its share of the training set unless given `labels`.
     """
 
     def __init__(self, network: nn.Module, prior: Prior, *, value_range: ValueRange | None,
                  config: RunConfig, sample_shape: tuple[int, ...], step: int = 0,
-                 num_classes: int | None = None) -> None:
+                 num_classes: int | None = None,
+                 class_prior: Sequence[float] | None = None) -> None:
         self.network = network.eval()
         self.num_classes = num_classes
+        self.class_prior = None if class_prior is None else \
+            torch.as_tensor(class_prior, dtype=torch.float64)
+        """The clusters' shares of the training set (self-conditioned runs), else None."""
         self.sample_shape = tuple(sample_shape)
         """The shape of one sample, [C, H, W] or [D]."""
         self.prior = prior
@@ -54,6 +60,12 @@ class Sampler:
     @property
     def conditional(self) -> bool:
         return self.num_classes is not None
+
+    @property
+    def conditions_on_labels(self) -> bool:
+        """Conditional on the data set's labels (not on clusters): what the conditional metrics
+        (is a sample of the class asked for?) need."""
+        return self.conditional and self.class_prior is None
 
     def check_labels(self, labels: Tensor | Sequence[int] | int | None, n: int) -> Tensor | None:
         """Labels [n] for a conditional G: given ones (an int means n of that class), or every
@@ -80,11 +92,16 @@ class Sampler:
     def sample(self, n: int, *, seed: int | None = None, batch_size: int = 1_000,
                labels: Tensor | Sequence[int] | int | None = None) -> Tensor:
         """Draw n samples; a `seed` makes them reproducible without touching global RNG state.
-        A conditional G draws for `labels` (default: every class in turn).
+        A conditional G draws for `labels` (default: every class in turn; a self-conditioned G:
+        clusters drawn by their shares).
 
         Refuses (`ResourceError`) before drawing when n samples cannot fit in memory.
         """
         require_memory(2 * self.nbytes(n), f"{n:,} samples of shape {list(self.sample_shape)}")
+        if labels is None and self.class_prior is not None:
+            # Its own stream: the noise below is the same whichever clusters are drawn.
+            draw = torch.Generator().manual_seed(seed) if seed is not None else None
+            labels = torch.multinomial(self.class_prior, n, replacement=True, generator=draw)
         classes = self.check_labels(labels, n)
         generator = None
         if seed is not None:
@@ -131,9 +148,9 @@ def generator_from_payload(payload: dict[str, Any], device: torch.device,
         raise CheckpointError(f"checkpoint weights do not fit the model its config describes: "
                               f"{detail}") from None
     return Sampler(network.to(device), build_prior(config.model),
-                     value_range=output_range(config.model.g_output, is_image), config=config,
+                   value_range=output_range(config.model.g_output, is_image), config=config,
                    sample_shape=sample_shape, step=int(payload["step"]),
-                   num_classes=num_classes)
+                   num_classes=num_classes, class_prior=payload.get("class_prior"))
 
 
 def load_generator(path: str | Path, *, device: str = "auto", use_ema: bool = True) -> Sampler:

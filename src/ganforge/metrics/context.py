@@ -105,7 +105,8 @@ class EvaluationContext:
         data = self.dataset
         labelled = data.is_image and data.train_labels is not None and \
             data.test_labels is not None
-        conditional = labelled and getattr(self.sampler, "num_classes", None) is not None
+        conditional = labelled and getattr(self.sampler, "conditions_on_labels",
+                                           getattr(self.sampler, "num_classes", None) is not None)
         return frozenset({LABELS} if labelled else set()) | \
             frozenset({CONDITIONAL} if conditional else set()) | \
             frozenset({INCEPTION_WEIGHTS} if self.inception_weights is not None else set())

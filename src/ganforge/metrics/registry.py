@@ -40,5 +40,6 @@ def evaluate_metrics(names: Sequence[str], ctx: EvaluationContext) -> dict[str, 
             raise ConfigError(f"metric {name} needs {', '.join(sorted(missing))}, which "
                               f"{ctx.dataset.name!r} and these options do not offer (labels: a "
                               "labelled image data set; conditional: a --model.conditional "
-                              "run; inception_weights: --inception-weights)")
+                              "run on the labels, not on --model.clusters; inception_weights: "
+                              "--inception-weights)")
     return {name: METRICS[name].compute(ctx) for name in names}

@@ -14,10 +14,12 @@ from types import FrameType
 from typing import Any
 
 import torch
+from torch import Tensor
 
 from ganforge.checkpoint import checkpoint_path, describe_state_mismatch, load_checkpoint
 from ganforge.config import RunConfig, config_to_dict, load_config, validate
 from ganforge.data import Dataset, InMemoryBatches, build_dataset
+from ganforge.data.clusters import cluster_shares, kmeans_labels
 from ganforge.errors import CheckpointError, ConfigError, DivergedError
 from ganforge.files import write_json
 from ganforge.models import build_discriminator, build_generator, build_prior, output_range
@@ -152,6 +154,27 @@ def _remove_if_unused(run_dir: Path) -> None:
         run_dir.rmdir()
 
 
+def _conditions(config: RunConfig, dataset: Dataset, payload: dict[str, Any] | None,
+                dist_info: distributed.DistInfo) -> tuple[Tensor | None, int | None]:
+    """What a conditional run conditions each training sample on, and how many values that
+    takes: its label, or with model.clusters its k-means cluster (from the checkpoint when
+    resuming; rank 0's clustering on every rank). (None, None) for an unconditional run."""
+    if not config.model.conditional:
+        return None, None
+    if not config.model.clusters:
+        return dataset.train_labels, dataset.num_classes
+    if payload is not None and payload.get("cluster_labels") is not None:
+        labels = payload["cluster_labels"].long()
+    else:
+        labels = kmeans_labels(dataset.train, config.model.clusters, seed=config.seed) \
+            if dist_info.is_main else None
+        labels = distributed.broadcast_object(labels, dist_info)
+    if len(labels) != len(dataset.train):
+        raise CheckpointError(f"the checkpoint's clusters cover {len(labels):,} training samples, "
+                              f"the data has {len(dataset.train):,}: resume on the same data")
+    return labels, config.model.clusters
+
+
 def _train_in(run_dir: Path, config: RunConfig, dataset: Dataset, payload: dict[str, Any] | None,
               dist_info: distributed.DistInfo, device: torch.device,
               progress: bool | None) -> TrainResult:
@@ -160,7 +183,7 @@ def _train_in(run_dir: Path, config: RunConfig, dataset: Dataset, payload: dict[
     value_range = output_range(config.model.g_output, dataset.is_image)
     pixel_mean = dataset.train.float().mean(0) / 255 if dataset.is_image else None
     conditional = config.model.conditional
-    num_classes = dataset.num_classes if conditional else None
+    labels, num_classes = _conditions(config, dataset, payload, dist_info)
     G = build_generator(config.model, dataset.sample_shape, pixel_mean, num_classes).to(device)
     D = build_discriminator(config.model, dataset.sample_shape, num_classes).to(device)
     if config.train.channels_last and dataset.is_image:
@@ -170,7 +193,7 @@ def _train_in(run_dir: Path, config: RunConfig, dataset: Dataset, payload: dict[
     seed_everything(distributed.rank_seed(config.seed, dist_info.rank))
     batches = InMemoryBatches(dataset.train.to(device), config.train.batch_size, seed=config.seed,
                               rank=dist_info.rank, world_size=dist_info.world_size,
-                              labels=dataset.train_labels if conditional else None)
+                              labels=labels)
     prior = build_prior(config.model)
     objective = build_objective(**dataclasses.asdict(config.loss))
     trainer = Trainer(config.train, G, D, prior, batches, device=device, value_range=value_range,
@@ -189,10 +212,17 @@ def _train_in(run_dir: Path, config: RunConfig, dataset: Dataset, payload: dict[
         write_json({**config_to_dict(config), "ganforge_version": __version__,
                     "torch_version": torch.__version__}, run_dir / CONFIG_NAME)
 
+    # A self-conditioned run keeps its clusters: a resumed run conditions on the same ones, and
+    # sampling draws each cluster by its share of the training set.
+    cluster_state: dict[str, Any] = {}
+    if config.model.clusters and labels is not None:
+        cluster_state = {"cluster_labels": labels.to(torch.int32),
+                         "class_prior": cluster_shares(labels, config.model.clusters).tolist()}
+
     def metadata() -> dict[str, Any]:
         return {"config": config_to_dict(config), "sample_shape": list(dataset.sample_shape),
                 "is_image": dataset.is_image, "num_classes": num_classes,
-                "ganforge_version": __version__}
+                "ganforge_version": __version__, **cluster_state}
 
     fixed_noise = prior.sample(config.train.grid_samples if dataset.is_image else TOY_PLOT_SAMPLES,
                                device=device, generator=make_generator(config.seed, device))
@@ -216,7 +246,8 @@ def _train_in(run_dir: Path, config: RunConfig, dataset: Dataset, payload: dict[
             def current_sampler(trainer: Trainer) -> Sampler:
                 return Sampler(sampling_network(trainer), prior, value_range=value_range,
                                config=config, sample_shape=dataset.sample_shape,
-                               step=trainer.step_count, num_classes=num_classes)
+                               step=trainer.step_count, num_classes=num_classes,
+                               class_prior=cluster_state.get("class_prior"))
 
             # After the checkpointer: the page describes a saved state.
             callbacks.append(ReportRefresher(run_dir, every=config.train.sample_every_steps,
@@ -236,6 +267,7 @@ def _train_in(run_dir: Path, config: RunConfig, dataset: Dataset, payload: dict[
             log.close()
     generator = Sampler(sampling_network(trainer), prior, value_range=value_range,
                         config=config, sample_shape=dataset.sample_shape,
-                        step=trainer.step_count, num_classes=num_classes)
+                        step=trainer.step_count, num_classes=num_classes,
+                        class_prior=cluster_state.get("class_prior"))
     return TrainResult(run_dir=run_dir, step=trainer.step_count, stopped=stopped,
                        generator=generator, discriminator=D)
