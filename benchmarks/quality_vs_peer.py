@@ -39,7 +39,7 @@ from ganforge.metrics import keys  # noqa: E402
 
 METRICS = ("fd", "kid", "prdc", "class_coverage")
 PRESETS = {"mnist": ("mnist-dcgan", "mnist-selfcond", "mnist-paper"),
-           "fashion-mnist": ("fashion-dcgan",)}
+           "fashion-mnist": ("fashion-dcgan", "fashion-selfcond")}
 RESULTS = ROOT / "benchmarks" / "results" / "quality_vs_peer.json"
 PLOT = ROOT / "docs" / "quality_vs_peer.png"
 START, END = "<!-- quality-vs-peer:start -->", "<!-- quality-vs-peer:end -->"

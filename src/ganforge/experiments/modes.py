@@ -9,6 +9,8 @@ from __future__ import annotations
 import concurrent.futures
 import math
 import multiprocessing
+import os
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -51,6 +53,22 @@ class ModeRun:
     run_dir: str
 
 
+def exit_with_parent(parent_pid: int, poll_s: float = 0.5) -> None:
+    """Worker initializer: end this worker once its parent is gone.
+
+    SIGTERM or SIGKILL on `ganforge modes` ends the parent without the pool's clean-up, and the
+    spawned workers would otherwise train on, unseen, taking the cores from whatever runs next.
+    An orphan is re-parented, so a changed parent pid means the parent died.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(poll_s)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def _run_one(config_values: dict[str, Any], dataset: str, seed: int, run_dir: str,
              threads: int) -> ModeRun:
     """One training run and its score (a top-level function, so that workers can run it)."""
@@ -81,7 +99,9 @@ def run_benchmark(config: RunConfig, run_dir: str | Path, *, seeds: int = 10,
     runs: list[ModeRun] = []
     # spawn: a clean interpreter per worker (fork would copy torch's thread pools).
     context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context,
+                                                initializer=exit_with_parent,
+                                                initargs=(os.getpid(),)) as pool:
         futures = [pool.submit(_run_one, values, dataset, seed,
                                str(run_dir / f"{dataset}-seed{seed}"), threads)
                    for dataset, seed in jobs]
