@@ -5,8 +5,9 @@ evaluates them with ganforge's metrics, computes the reference rows in the same 
 the results into BENCHMARKS.md between the table1 markers (raw figures in
 benchmarks/results/table1.json).
 
-    python benchmarks/table1.py                      # trains 3 models: up to 30 minutes each
-    python benchmarks/table1.py --reuse              # evaluate runs already in --out
+    python benchmarks/table1.py                      # trains every model: up to 30 minutes each
+    python benchmarks/table1.py --reuse --models X   # evaluate runs already in --out; rows of
+                                                     # other models stay from the json
 """
 
 from __future__ import annotations
@@ -96,8 +97,7 @@ def parzen_reference_rows(seed: int) -> dict[str, dict[str, float]]:
     assert data.validation is not None
     validation = data.validation.flatten(1).double() / 255  # sigma on the validation digits
     test = data.test.flatten(1).double() / 255
-    rows = {REFERENCE_ROWS[0]: parzen_evaluate(train[:PARZEN_SAMPLES], validation,
-                                                          test)}
+    rows = {REFERENCE_ROWS[0]: parzen_evaluate(train[:PARZEN_SAMPLES], validation, test)}
     centroids = KMeans(KMEANS_CENTROIDS, n_init=1, random_state=seed).fit(train.numpy())
     rows[REFERENCE_ROWS[1]] = parzen_evaluate(
         torch.from_numpy(centroids.cluster_centers_), validation, test)
