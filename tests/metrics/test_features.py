@@ -8,7 +8,11 @@ from ganforge.metrics.features import load_or_train_classifier, predict
 MNIST_THRESHOLD = 0.97  # the bar for the MNIST digits
 
 
-def test_classifier_reaches_its_threshold_on_the_mnist_digits(classifier_cache):
+def test_classifier_reaches_its_threshold_on_the_mnist_digits(classifier_cache, monkeypatch):
+    # A third of the shipped budget (measured: 98.8% in 38 s, against 97 s for the whole), so
+    # the recipe's margin is tested without a minute and a half of training; the shipped
+    # budget's accuracy is what benchmarks/table1.py prints (99.4% on full MNIST).
+    monkeypatch.setattr(features, "IMAGES_PER_RUN", 50_000)
     data = build_dataset(DataConfig(name="mnist-5k"))
     trained = load_or_train_classifier(data.train, data.train_labels, data.test,
                                        data.test_labels, progress=False)

@@ -9,7 +9,8 @@ import pytest
 import torch
 
 from ganforge.checkpoint import load_checkpoint
-from ganforge.config import apply_overrides, config_to_dict
+from ganforge.config import RunConfig, apply_overrides, config_to_dict
+from tests.conftest import TINY_OVERRIDES
 
 WORKER = Path(__file__).with_name("ddp_worker.py")
 # Without dropout the two runs below draw the same data and noise, so they differ only by the
@@ -42,17 +43,27 @@ def ddp_config(tiny_config):
                                          "model.mlp.d_dropout_hidden": "0"})
 
 
-def test_two_processes_end_with_identical_weights_on_both_ranks(tmp_path, tiny_config):
-    config = _write_config(apply_overrides(tiny_config, {"train.batch_size": "8"}),
-                           tmp_path / "c.json")
-    _torchrun(2, WORKER, config, tmp_path / "run", tmp_path / "w.pt", "new")
-    rank0, rank1 = torch.load(tmp_path / "w.pt", weights_only=True)
+@pytest.fixture(scope="module")
+def unbroken_run(tmp_path_factory):
+    """One 12-step two-process run with dropout on (each rank draws its own masks), shared by
+    the tests below: each torchrun costs ~12 s of start-up on 2 cores."""
+    folder = tmp_path_factory.mktemp("ddp-unbroken")
+    config = apply_overrides(RunConfig(), {**TINY_OVERRIDES, "train.batch_size": "8",
+                                           "train.steps": "12"})
+    _torchrun(2, WORKER, _write_config(config, folder / "whole.json"), folder / "run",
+              folder / "w.pt", "new")
+    return config, folder
+
+
+def test_two_processes_end_with_identical_weights_on_both_ranks(unbroken_run):
+    _, folder = unbroken_run
+    rank0, rank1 = torch.load(folder / "w.pt", weights_only=True)
     for network in ("G", "D"):
         for key in rank0[network]:
             assert torch.equal(rank0[network][key], rank1[network][key]), (network, key)
     # Rank 0 alone wrote the run folder: one log line per step, one checkpoint.
-    assert len((tmp_path / "run" / "train.jsonl").read_text().splitlines()) == 20
-    assert torch.equal(load_checkpoint(tmp_path / "run")["generator"]["output.bias"],
+    assert len((folder / "run" / "train.jsonl").read_text().splitlines()) == 12
+    assert torch.equal(load_checkpoint(folder / "run")["generator"]["output.bias"],
                        rank0["G"]["output.bias"])
 
 
@@ -66,14 +77,13 @@ def test_two_processes_follow_the_single_process_trajectory(tmp_path, ddp_config
                                **TRAJECTORY_TOLERANCE)
 
 
-def test_a_resumed_two_process_run_equals_an_unbroken_one(tmp_path, tiny_config):
-    config = apply_overrides(tiny_config, {"train.batch_size": "8", "train.steps": "12"})
+def test_a_resumed_two_process_run_equals_an_unbroken_one(tmp_path, unbroken_run):
+    config, folder = unbroken_run
     whole = _write_config(config, tmp_path / "whole.json")
     half = _write_config(apply_overrides(config, {"train.steps": "5"}), tmp_path / "half.json")
-    _torchrun(2, WORKER, whole, tmp_path / "whole", tmp_path / "a.pt", "new")
     _torchrun(2, WORKER, half, tmp_path / "broken", tmp_path / "b.pt", "new")
     _torchrun(2, WORKER, whole, tmp_path / "broken", tmp_path / "c.pt", "resume")
-    unbroken, resumed = torch.load(tmp_path / "a.pt", weights_only=True), \
+    unbroken, resumed = torch.load(folder / "w.pt", weights_only=True), \
         torch.load(tmp_path / "c.pt", weights_only=True)
     for rank in (0, 1):
         for network in ("G", "D"):

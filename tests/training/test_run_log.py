@@ -3,7 +3,7 @@ import json
 import pytest
 
 from ganforge.errors import GanforgeWarning
-from ganforge.training.run_log import read_log, truncate_log
+from ganforge.training.run_log import RunLog, read_log, time_limit_label, truncate_log
 
 RECORDS = [{"step": step, "d_loss": 1.0, "g_loss": 0.5} for step in (1, 2, 3)]
 
@@ -32,3 +32,13 @@ def test_truncate_log_keeps_complete_records_up_to_the_checkpoint(tmp_path):
     assert path.read_text(encoding="utf-8").endswith("\n")
     assert read_log(path) == RECORDS[:2]
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_a_time_limited_bar_says_when_it_stops(tmp_path, capsys):
+    # The demo's 100,000-step bar would otherwise promise an hour that the 525 s guard never runs.
+    log = RunLog(tmp_path, total_steps=100_000, start_step=0, progress=True, tensorboard=False,
+                 time_limit_s=525)
+    log.close()
+    assert "stops after 8 min 45 s" in capsys.readouterr().err
+    assert time_limit_label(42.4) == "stops after 42 s"
+    assert time_limit_label(None) is None

@@ -236,7 +236,8 @@ def _train_in(run_dir: Path, config: RunConfig, dataset: Dataset, payload: dict[
     if dist_info.is_main:
         show_progress = config.train.progress if progress is None else progress
         log = RunLog(run_dir, total_steps=config.train.steps, start_step=trainer.step_count,
-                     progress=show_progress, tensorboard=config.train.tensorboard)
+                     progress=show_progress, tensorboard=config.train.tensorboard,
+                     time_limit_s=config.train.time_limit_s)
         samples = SampleSaver(run_dir / "samples", fixed_noise, fixed_labels=fixed_labels,
                               every=config.train.sample_every_steps, is_image=dataset.is_image,
                               value_range=value_range, distribution=dataset.distribution,

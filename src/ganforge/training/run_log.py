@@ -49,16 +49,25 @@ def truncate_log(path: Path, step: int) -> None:
                              encoding="utf-8")
 
 
+def time_limit_label(time_limit_s: float | None) -> str | None:
+    """The bar's label under a time limit: its estimate counts down to the step count, which a
+    time-limited run (the demo's guard) may be hours from, so the bar says when it really ends."""
+    if time_limit_s is None:
+        return None
+    minutes, seconds = divmod(round(time_limit_s), 60)
+    return f"stops after {minutes} min {seconds:02d} s" if minutes else f"stops after {seconds} s"
+
+
 class RunLog:
     """Appends every step's record to train.jsonl and shows them on a tqdm bar."""
 
     def __init__(self, run_dir: Path, *, total_steps: int, start_step: int, progress: bool,
-                 tensorboard: bool) -> None:
+                 tensorboard: bool, time_limit_s: float | None = None) -> None:
         self.path = run_dir / LOG_NAME
         truncate_log(self.path, start_step)
         self.file = self.path.open("a", encoding="utf-8")
         self.bar = tqdm(total=total_steps, initial=start_step, unit="step", disable=not progress,
-                        dynamic_ncols=True, smoothing=0.05)
+                        dynamic_ncols=True, smoothing=0.05, desc=time_limit_label(time_limit_s))
         self.writer = None
         if tensorboard:
             from torch.utils.tensorboard import SummaryWriter  # slow import: only when asked
