@@ -143,6 +143,9 @@ def plot(results: dict[str, Any], path: Path) -> None:
     from matplotlib.ticker import NullFormatter
 
     figure, axes = plt.subplots(1, len(results), figsize=(5.5 * len(results), 4), squeeze=False)
+    # One colour per model in every panel, the peers' first: a reader compares panels by colour.
+    names = dict.fromkeys([*RECIPES, *(model for models in results.values() for model in models)])
+    colours = {name: f"C{index}" for index, name in enumerate(names)}
     for axis, (data, models) in zip(axes[0], results.items(), strict=True):
         floor = None
         for model, seeds in models.items():
@@ -156,7 +159,8 @@ def plot(results: dict[str, Any], path: Path) -> None:
                 errors.append(0.0 if math.isnan(error) else error)
                 floor = [row["floor"][keys.FRECHET_DISTANCE] for rows in seeds.values()
                          for row in rows][0]
-            axis.errorbar(marks, means, yerr=errors, marker="o", capsize=3, label=model)
+            axis.errorbar(marks, means, yerr=errors, marker="o", capsize=3, label=model,
+                          color=colours[model])
         if floor is not None:
             axis.axhline(floor, color="black", linestyle="--", label="real floor")
         axis.set(xscale="log", yscale="log", xlabel="training minutes (2 CPU cores)",
