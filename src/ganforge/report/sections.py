@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from ganforge.analysis.neighbours import NeighbourCheck
+from ganforge.durations import format_duration
 from ganforge.objectives.base import Statistic
 from ganforge.report.page import Raw, Section, escape, figure_uri, image_uri, img, png_uri, table
 from ganforge.viz.grid import grid_image
@@ -49,12 +50,6 @@ def _relevant(key: str, settings: dict[str, Any]) -> bool:
     return not (parts[:2] == ["data", "toy"] and not toy_data)
 
 
-def _duration(seconds: float) -> str:
-    minutes, secs = divmod(int(round(seconds)), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min {secs:02d} s"
-
-
 def run_section(config: dict[str, Any], records: Sequence[dict[str, Any]], *, live: bool,
                 run_dir: Path) -> Section:
     """What was trained, with what, for how long."""
@@ -65,7 +60,7 @@ def run_section(config: dict[str, Any], records: Sequence[dict[str, Any]], *, li
     if records:
         last = records[-1]
         elapsed = float(last.get("elapsed_s") or 0)
-        summary += [("steps", f"{last['step']:,}"), ("training time", _duration(elapsed))]
+        summary += [("steps", f"{last['step']:,}"), ("training time", format_duration(elapsed))]
         if elapsed > 0:
             summary.append(("steps/s", f"{last['step'] / elapsed:.1f}"))
     summary += [("ganforge", versions["ganforge_version"]), ("torch", versions["torch_version"])]

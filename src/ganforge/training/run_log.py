@@ -10,6 +10,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from ganforge.durations import format_duration
 from ganforge.errors import GanforgeWarning
 from ganforge.files import atomic_path, read_json_lines
 from ganforge.training.trainer import LOSS_KEYS, StepRecord, Trainer
@@ -52,10 +53,7 @@ def truncate_log(path: Path, step: int) -> None:
 def time_limit_label(time_limit_s: float | None) -> str | None:
     """The bar's label under a time limit: its estimate counts down to the step count, which a
     time-limited run (the demo's guard) may be hours from, so the bar says when it really ends."""
-    if time_limit_s is None:
-        return None
-    minutes, seconds = divmod(round(time_limit_s), 60)
-    return f"stops after {minutes} min {seconds:02d} s" if minutes else f"stops after {seconds} s"
+    return None if time_limit_s is None else f"stops after {format_duration(time_limit_s)}"
 
 
 class RunLog:
