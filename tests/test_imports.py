@@ -16,6 +16,7 @@ PACKAGE = Path(ganforge.__file__).resolve().parent
 # given. A new module in an existing part needs no change here.
 ALLOWED: dict[str, set[str]] = {
     "errors": set(), "version": set(), "files": set(), "seeding": set(), "presets": set(),
+    "durations": set(),
     "device": {"errors"}, "memory": {"errors"}, "run_lock": {"errors"},
     "settings": {"errors"},
     "objectives": set(),
@@ -28,10 +29,11 @@ ALLOWED: dict[str, set[str]] = {
     "metrics": {"errors", "files", "data"},
     "evaluation": {"checkpoint", "data", "errors", "metrics", "sampler", "version"},
     "analysis": {"data", "metrics", "sampler"},
-    "report": {"analysis", "checkpoint", "data", "errors", "files", "metrics", "objectives",
-               "sampler", "viz"},
-    "training": {"checkpoint", "config", "data", "device", "errors", "files", "models",
-                 "objectives", "report", "run_lock", "sampler", "seeding", "viz", "version"},
+    "report": {"analysis", "checkpoint", "data", "durations", "errors", "files", "metrics",
+               "objectives", "sampler", "viz"},
+    "training": {"checkpoint", "config", "data", "device", "durations", "errors", "files",
+                 "models", "objectives", "report", "run_lock", "sampler", "seeding", "viz",
+                 "version"},
     "theory": {"config", "data", "errors", "files", "models", "objectives", "training", "viz"},
     "experiments": {"config", "data", "files", "metrics", "training", "viz"},
     "generator": {"sampler"},  # the deprecated name
