@@ -91,6 +91,17 @@ def test_conditional_sampling_by_class(conditional_run, trained_run, tmp_path, c
                tmp_path / "all.png")[0] == 0
     with Image.open(tmp_path / "all.png") as image:  # 10 rows of 2: one row per class
         assert image.size[1] > 4 * image.size[0]
+    # Fewer samples asked for than classes: still every class once, in a square grid (4 x 3),
+    # not a one-image-wide column; a count that does not divide evenly rounds down per class.
+    code, _, err = run(capsys, "sample", conditional_run, "--classes", "all", "--n", 5, "--out",
+                       tmp_path / "few.png")
+    assert code == 0 and "wrote 10 samples" in err
+    with Image.open(tmp_path / "few.png") as image:
+        assert image.size[0] > image.size[1]
+    code, _, err = run(capsys, "sample", conditional_run, "--classes", "all", "--n", 25, "--out",
+                       tmp_path / "uneven.npz")
+    assert code == 0 and "wrote 20 samples" in err
+    assert np.load(tmp_path / "uneven.npz")["samples"].shape[0] == 20
     code, _, err = run(capsys, "sample", conditional_run, "--class", 10, "--out",
                        tmp_path / "x.png")
     assert_one_line_error(err, code, 2, "class must be in 0..9")
@@ -457,3 +468,13 @@ def test_a_really_full_disk_keeps_the_last_checkpoint(capsys, tmp_path):
     finally:
         subprocess.run(["umount", str(disk)], check=False)
         shutil.rmtree(disk, ignore_errors=True)
+
+
+def test_class_grid_keeps_many_clusters_about_square():
+    from ganforge.cli import _class_grid_columns
+
+    assert _class_grid_columns(20, 10) == 2  # ten labels: one row of two per class
+    assert _class_grid_columns(10, 10) is None  # one image each: a plain square grid
+    assert _class_grid_columns(100, 100) is None
+    # 100 clusters, three images each: six clusters' blocks per row, 18 columns by 17 rows.
+    assert _class_grid_columns(300, 100) == 18

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import math
 import signal
 import subprocess
 import sys
@@ -124,7 +125,8 @@ def _is_main_process() -> bool:
 # --- sample --------------------------------------------------------------------------------------
 
 def _sample_labels(args: argparse.Namespace, n: int, num_classes: int | None) -> Any:
-    """The labels --class/--classes ask for: n of one class, or one row of the grid per class."""
+    """The labels --class/--classes ask for: n of one class, or every class in order, n // classes
+    each and at least one (so 100 clusters with the default --n 64 still show every cluster)."""
     if args.class_ is None and args.classes is None:
         return None
     if num_classes is None:
@@ -133,8 +135,24 @@ def _sample_labels(args: argparse.Namespace, n: int, num_classes: int | None) ->
     if args.classes == "all":
         from ganforge.sampler import class_blocks
 
-        return class_blocks(n, num_classes)
+        per_class = max(1, n // num_classes)
+        return class_blocks(per_class * num_classes, num_classes)
     return args.class_
+
+
+ROW_PER_CLASS_LIMIT = 16  # more classes than this (k-means clusters) would make a thin column
+
+
+def _class_grid_columns(count: int, num_classes: int) -> int | None:
+    """--classes all: one grid row per class. Past ROW_PER_CLASS_LIMIT classes, rows hold several
+    classes' blocks so the grid stays about square; with one image per class, a plain square
+    grid. Either way the classes read in order, left to right, top to bottom."""
+    per_class = count // num_classes
+    if per_class <= 1:
+        return None
+    if num_classes <= ROW_PER_CLASS_LIMIT:
+        return per_class
+    return per_class * max(1, round(math.sqrt(num_classes / per_class)))
 
 
 def _sample(args: argparse.Namespace, extra: list[str]) -> int:
@@ -157,8 +175,9 @@ def _sample(args: argparse.Namespace, extra: list[str]) -> int:
         return _sample_analysis(args, generator, out)
     if out.suffix != ".png":  # a grid is one picture; raw samples and folders grow with --n
         require_disk(generator.nbytes(args.n), f"writing {args.n:,} samples", out.parent)
-    samples = generator.sample(args.n, seed=args.seed,
-                               labels=_sample_labels(args, args.n, generator.num_classes))
+    labels = _sample_labels(args, args.n, generator.num_classes)
+    samples = generator.sample(args.n if labels is None or isinstance(labels, int) else len(labels),
+                               seed=args.seed, labels=labels)
     is_image = samples.dim() == 4
     if out.suffix == ".npz":
         with atomic_path(out) as temporary:
@@ -167,8 +186,8 @@ def _sample(args: argparse.Namespace, extra: list[str]) -> int:
     elif out.suffix == ".png":
         if is_image:
             nrow = None
-            if args.classes == "all" and generator.num_classes:
-                nrow = max(1, args.n // generator.num_classes)  # one row per class
+            if args.classes == "all":
+                nrow = _class_grid_columns(len(samples), generator.num_classes)
             save_grid(samples, out, nrow=nrow, scale=max(1, 56 // samples.shape[-1]))
         else:
             save_points_plot(samples.numpy(), out, title=f"{args.n} samples")
@@ -176,7 +195,8 @@ def _sample(args: argparse.Namespace, extra: list[str]) -> int:
         if not is_image:
             raise ConfigError("toy samples are points, not images: write them to a .npz or .png")
         save_images(samples, out)
-    print(f"ganforge: wrote {args.n} samples from step {generator.step} to {out}", file=sys.stderr)
+    print(f"ganforge: wrote {len(samples)} samples from step {generator.step} to {out}",
+          file=sys.stderr)
     return 0
 
 
@@ -420,7 +440,8 @@ def build_parser() -> _Parser:
                          help="conditional runs: draw class C (0-based label; "
                               "--model.clusters runs: cluster C)")
     classes.add_argument("--classes", choices=["all"],
-                         help="conditional runs: all: the classes in order, one grid row each")
+                         help="conditional runs: all: every class in order, --n // classes each "
+                              "(at least one), one grid row per class")
     what = sample.add_mutually_exclusive_group()
     what.add_argument("--interpolate", type=_count, metavar="STEPS",
                       help="latent walks: --n / STEPS rows, each STEPS images between two random "
