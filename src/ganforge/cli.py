@@ -173,11 +173,11 @@ def _sample(args: argparse.Namespace, extra: list[str]) -> int:
     generator = load_generator(args.source, device=args.device, use_ema=not args.raw_weights)
     if args.interpolate or args.nearest:
         return _sample_analysis(args, generator, out)
-    if out.suffix != ".png":  # a grid is one picture; raw samples and folders grow with --n
-        require_disk(generator.nbytes(args.n), f"writing {args.n:,} samples", out.parent)
     labels = _sample_labels(args, args.n, generator.num_classes)
-    samples = generator.sample(args.n if labels is None or isinstance(labels, int) else len(labels),
-                               seed=args.seed, labels=labels)
+    count = args.n if args.classes is None else len(labels)  # --classes all rounds per class
+    if out.suffix != ".png":  # a grid is one picture; raw samples and folders grow with --n
+        require_disk(generator.nbytes(count), f"writing {count:,} samples", out.parent)
+    samples = generator.sample(count, seed=args.seed, labels=labels)
     is_image = samples.dim() == 4
     if out.suffix == ".npz":
         with atomic_path(out) as temporary:
