@@ -10,7 +10,9 @@ on the held-out split, 10,000 samples, evaluation seed 0; 32x32 peers are resize
 the data loader's antialiased resize. Prints a Markdown table (mean +- s.e. over seeds), draws
 FD against minutes (one curve per model, the floor dashed) into docs/quality_vs_peer.png, and
 with --write puts both into BENCHMARKS.md between the quality-vs-peer markers. Raw results go to
-benchmarks/results/quality_vs_peer.json, and --reuse starts from them.
+benchmarks/results/quality_vs_peer.json, and --reuse starts from them: a model and seed already
+scored at every asked mark is skipped, and a preset scored at the first of them, whose run folder
+(--runs) is still at that step, resumes from there; anything else trains from the start.
 
     python benchmarks/quality_vs_peer.py --data mnist --minutes 2 5 10 30 --seeds 0 1 2 --write
 """
@@ -79,16 +81,35 @@ def train_peer(name: str, data: str, seed: int, marks: list[float],
     return rows
 
 
-def train_preset(preset: str, data: str, seed: int, marks: list[float],
-                 runs: Path) -> list[dict[str, Any]]:
-    run_dir = runs / f"{data}-{preset}-seed{seed}"
-    rows, previous = [], 0.0
-    for index, mark in enumerate(marks):
+def preset_run_dir(runs: Path, data: str, preset: str, seed: int) -> Path:
+    return runs / f"{data}-{preset}-seed{seed}"
+
+
+def continues(done: list[dict[str, Any]], marks: list[float], run_dir: Path) -> bool:
+    """Whether a preset's scored marks are the first of `marks` and its run folder still holds
+    the last one's step, so that training resumes there instead of starting again."""
+    done_marks = [row["minutes"] for row in done]
+    if not done or marks[:len(done_marks)] != done_marks or not run_dir.is_dir():
+        return False
+    try:
+        return ganforge.load_generator(run_dir, device="cpu").step == done[-1]["steps"]
+    except ganforge.GanforgeError:
+        return False
+
+
+def train_preset(preset: str, data: str, seed: int, marks: list[float], runs: Path,
+                 done: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Train `preset` to each mark and score it there; `done` rows (see `continues`) are kept
+    and training resumes from the last of them."""
+    run_dir = preset_run_dir(runs, data, preset, seed)
+    rows = list(done or [])
+    previous = rows[-1]["minutes"] if rows else 0.0
+    for mark in marks[len(rows):]:
         config = apply_overrides(load_config(preset), {
             "data.name": data, "seed": str(seed), "device": "cpu", "train.steps": "100000000",
             "train.time_limit_s": str((mark - previous) * 60),
             "train.sample_every_steps": "1000000", "train.checkpoint_every_steps": "1000000"})
-        ganforge.train(config, run_dir, resume=index > 0, progress=False)
+        ganforge.train(config, run_dir, resume=previous > 0, progress=False)
         previous = mark
         values, floor = _scores(ganforge.evaluate(run_dir, metrics=METRICS, seed=0, log=False,
                                                   progress=False))
@@ -203,8 +224,12 @@ def main() -> None:
                 if done and {row["minutes"] for row in done} >= set(marks):
                     continue
                 print(f"{data}: {model}, seed {seed}", file=sys.stderr)
-                rows = (train_peer(model, data, seed, marks, dataset_28) if model in RECIPES
-                        else train_preset(model, data, seed, marks, args.runs))
+                if model in RECIPES:
+                    rows = train_peer(model, data, seed, marks, dataset_28)
+                else:
+                    run_dir = preset_run_dir(args.runs, data, model, seed)
+                    rows = train_preset(model, data, seed, marks, args.runs,
+                                        done if continues(done or [], marks, run_dir) else None)
                 results.setdefault(data, {}).setdefault(model, {})[str(seed)] = rows
                 RESULTS.parent.mkdir(parents=True, exist_ok=True)
                 RESULTS.write_text(json.dumps(results, indent=1))

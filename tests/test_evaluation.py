@@ -58,6 +58,19 @@ def test_the_cli_prints_the_table_and_appends(digits_run, quick_classifier, caps
     assert len((digits_run / "metrics.jsonl").read_text().splitlines()) == before + 2
 
 
+def test_temperature_moves_the_scores_and_is_logged(digits_run, quick_classifier, capsys):
+    assert main(["evaluate", str(digits_run), "--metrics", "fd", "--n-samples", "200",
+                 "--temperature", "0.5"]) == 0
+    cooled = json.loads((digits_run / "metrics.jsonl").read_text().splitlines()[-1])
+    plain = ganforge.evaluate(digits_run, metrics=["fd"], n_samples=200, progress=False)
+    record = json.loads((digits_run / "metrics.jsonl").read_text().splitlines()[-1])
+    assert (cooled["temperature"], record["temperature"]) == (0.5, 1.0)
+    assert cooled["values"][FRECHET_DISTANCE] != plain["fd"].values[FRECHET_DISTANCE]
+    capsys.readouterr()
+    assert main(["evaluate", str(digits_run), "--temperature", "0"]) == 2
+    assert "temperature must be a positive number" in capsys.readouterr().err
+
+
 def test_bad_requests_are_config_errors(digits_run, tmp_path, capsys):
     with pytest.raises(ConfigError, match="unknown metric"):
         ganforge.evaluate(digits_run, metrics=["fid_inception"], progress=False)

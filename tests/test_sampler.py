@@ -65,3 +65,18 @@ def test_a_self_conditioned_run_keeps_its_clusters_and_samples_draw_them_by_shar
     train(apply_overrides(config, {"train.steps": 30}), tmp_path / "run", resume=True)
     resumed = load_checkpoint(checkpoint_path(tmp_path / "run"))
     assert resumed["step"] == 30 and torch.equal(resumed["cluster_labels"].long(), clusters)
+
+
+def test_temperature_draws_g_of_the_scaled_noise_and_must_be_positive(tmp_path, tiny_config):
+    import pytest
+
+    from ganforge.errors import ConfigError
+
+    train(tiny_config, tmp_path / "run")
+    generator = load_generator(tmp_path / "run", device="cpu", temperature=0.7)
+    assert generator.temperature == 0.7
+    z = generator.prior.sample(6, generator=torch.Generator().manual_seed(5))
+    assert torch.allclose(generator.sample(6, seed=5), generator.decode(0.7 * z))
+    for bad in (0.0, -1.0, float("nan"), float("inf")):
+        with pytest.raises(ConfigError, match="temperature must be a positive number"):
+            generator.temperature = bad

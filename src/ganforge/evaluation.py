@@ -34,9 +34,10 @@ def evaluate(source: str | Path | Sampler | MetricSampler, *,
              n_samples: int | None = None, seed: int = 0, device: str = "auto",
              dataset: Dataset | None = None,
              inception_weights: str | Path | None = None, log: bool = True,
-             progress: bool = True) -> dict[str, MetricResult]:
+             progress: bool = True, temperature: float = 1.0) -> dict[str, MetricResult]:
     """Score a run folder, a checkpoint or a `Sampler` on its data set's held-out split; any
     object with `sample(n, seed=)` and `check_labels` can be scored with `dataset` given.
+    `temperature` applies to a generator loaded here (a `Sampler` keeps its own).
 
     Results are appended to RUN_DIR/metrics.jsonl when `source` is a run or checkpoint.
     """
@@ -44,7 +45,7 @@ def evaluate(source: str | Path | Sampler | MetricSampler, *,
     loaded: Sampler | None  # a ganforge generator, whose config names its data
     generator: MetricSampler
     if isinstance(source, (str, Path)):
-        loaded = generator = load_generator(source, device=device)
+        loaded = generator = load_generator(source, device=device, temperature=temperature)
         run_dir, source_name = _run_dir_of(Path(source)), str(source)
     else:  # a Sampler, or anything else with sample(n, seed=) and check_labels (a peer's G)
         loaded = source if isinstance(source, Sampler) else None
@@ -107,6 +108,7 @@ def _record(name: str, result: MetricResult, generator: Sampler, dataset: Datase
     record: dict[str, Any] = {
         "metric": name, "values": finite(result.values), "real_floor": finite(result.floor),
         "seed": seed, "data": dataset.name, "step": generator.step, "source": source,
+        "temperature": generator.temperature,
         "ganforge_version": __version__, "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "seconds_all_metrics": round(seconds, 2), **result.settings,
     }

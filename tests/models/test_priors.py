@@ -34,3 +34,12 @@ def test_latent_categories_are_one_hot_and_uniform():
     assert set(one_hot.unique().tolist()) == {0.0, 1.0}
     shares = one_hot.mean(0)
     assert (shares - 0.25).abs().max() < 0.02
+
+
+def test_temperature_scales_the_noise_but_not_the_category():
+    for kind in ("gaussian", "uniform"):
+        prior = Prior(kind, 5, categories=3)
+        plain = prior.sample(64, generator=torch.Generator().manual_seed(1))
+        cooled = prior.sample(64, generator=torch.Generator().manual_seed(1), temperature=0.5)
+        assert torch.allclose(cooled[:, :5], 0.5 * plain[:, :5])
+        assert torch.equal(cooled[:, 5:], plain[:, 5:])

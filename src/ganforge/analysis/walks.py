@@ -33,7 +33,7 @@ def latent_walks(sampler: Sampler, *, rows: int = 8, steps: int = 8, seed: int =
     prior's one-hot category is held at the start's."""
     prior = sampler.prior
     generator = torch.Generator().manual_seed(seed)
-    ends = prior.sample(2 * rows, generator=generator)
+    ends = prior.sample(2 * rows, generator=generator, temperature=sampler.temperature)
     spherical = prior.kind == "gaussian"
     paths = []
     for row in range(rows):

@@ -28,14 +28,20 @@ class Prior:
         return self.noise_dim + self.categories
 
     def sample(self, n: int, *, device: torch.device | str = "cpu",
-               generator: torch.Generator | None = None) -> Tensor:
-        """Draw n noise vectors on `device` (from `generator` when given)."""
+               generator: torch.Generator | None = None, temperature: float = 1.0) -> Tensor:
+        """Draw n noise vectors on `device` (from `generator` when given).
+
+        `temperature` scales the continuous noise (not the category): below 1 the draws sit
+        nearer the prior's centre, where G was trained most, trading diversity for fidelity.
+        """
         shape = (n, self.noise_dim)
         if self.kind == "gaussian":
             z = torch.randn(shape, device=device, generator=generator)
         else:
             z = torch.rand(shape, device=device, generator=generator).mul_(2 * _SQRT3) \
                 .sub_(_SQRT3)
+        if temperature != 1.0:
+            z.mul_(temperature)
         if not self.categories:
             return z
         category = torch.randint(self.categories, (n,), device=device, generator=generator)
