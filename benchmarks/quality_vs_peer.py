@@ -51,7 +51,8 @@ COLUMNS = [("FD", keys.FRECHET_DISTANCE, 2), ("KID x 1000", keys.KID, 2),
            ("classes", keys.CLASSES_COVERED, 1), ("class KL", keys.CLASS_COVERAGE_KL, 4)]
 
 
-def _scores(results: dict[str, Any]) -> tuple[dict[str, float], dict[str, float]]:
+def merged_scores(results: dict[str, Any]) -> tuple[dict[str, float], dict[str, float]]:
+    """The values and the floors of every metric evaluate() returned, each merged into one dict."""
     values, floor = {}, {}
     for result in results.values():
         values.update(result.values)
@@ -74,7 +75,7 @@ def train_peer(name: str, data: str, seed: int, marks: list[float],
         print(f"  {name} seed {seed}: {mark:g} min, {loop.steps:,} steps", file=sys.stderr)
     rows = []
     for mark, steps, G in snapshots:
-        values, floor = _scores(ganforge.evaluate(
+        values, floor = merged_scores(ganforge.evaluate(
             PeerSampler(G, dataset_28.sample_shape[-1]), metrics=METRICS, seed=0,
             dataset=dataset_28, log=False, progress=False))
         rows.append({"minutes": mark, "steps": steps, "values": values, "floor": floor})
@@ -111,7 +112,7 @@ def train_preset(preset: str, data: str, seed: int, marks: list[float], runs: Pa
             "train.sample_every_steps": "1000000", "train.checkpoint_every_steps": "1000000"})
         ganforge.train(config, run_dir, resume=previous > 0, progress=False)
         previous = mark
-        values, floor = _scores(ganforge.evaluate(run_dir, metrics=METRICS, seed=0, log=False,
+        values, floor = merged_scores(ganforge.evaluate(run_dir, metrics=METRICS, seed=0, log=False,
                                                   progress=False))
         step = ganforge.load_generator(run_dir, device="cpu").step
         print(f"  {preset} seed {seed}: {mark:g} min, {step:,} steps", file=sys.stderr)

@@ -34,8 +34,10 @@ sys.path.insert(0, str(ROOT / "src"))
 
 import ganforge  # noqa: E402
 from benchmarks.benchmarks_file import replace_block  # noqa: E402
+from benchmarks.quality_vs_peer import merged_scores  # noqa: E402
 from ganforge.data import Dataset  # noqa: E402
 from ganforge.metrics import keys  # noqa: E402
+from ganforge.sampler import Sampler  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "temperature.json"
 START, END = "<!-- temperature:start -->", "<!-- temperature:end -->"
@@ -43,6 +45,7 @@ PRDC = (keys.PRECISION, keys.RECALL, keys.DENSITY, keys.COVERAGE)
 COLUMNS = [("FD", keys.FRECHET_DISTANCE, 2), ("precision", keys.PRECISION, 3),
            ("recall", keys.RECALL, 3), ("density", keys.DENSITY, 3),
            ("coverage", keys.COVERAGE, 3)]
+CHOICE_SEED, REPORT_SEED = 1, 0
 
 
 def weakest_ratio(values: dict[str, float], floor: dict[str, float]) -> float:
@@ -50,16 +53,11 @@ def weakest_ratio(values: dict[str, float], floor: dict[str, float]) -> float:
     return min(values[key] / floor[key] for key in PRDC)
 
 
-CHOICE_SEED, REPORT_SEED = 1, 0
-
-
-def score(run_dir: Path, dataset: Dataset, temperature: float, metrics: tuple[str, ...],
+def score(generator: Sampler, dataset: Dataset, temperature: float, metrics: tuple[str, ...],
           seed: int) -> dict[str, Any]:
-    generator = ganforge.load_generator(run_dir, device="cpu", temperature=temperature)
-    results = ganforge.evaluate(generator, metrics=metrics, dataset=dataset, seed=seed,
-                                log=False, progress=False)
-    values = {k: v for result in results.values() for k, v in result.values.items()}
-    floor = {k: v for result in results.values() for k, v in result.floor.items()}
+    generator.temperature = temperature
+    values, floor = merged_scores(ganforge.evaluate(
+        generator, metrics=metrics, dataset=dataset, seed=seed, log=False, progress=False))
     return {"temperature": temperature, "step": generator.step, "values": values,
             "floor": floor, "weakest_ratio": weakest_ratio(values, floor)}
 
@@ -113,18 +111,19 @@ def main() -> None:
     args = parser.parse_args()
     results: dict[str, Any] = {}
     for run_dir in args.runs:
-        config = ganforge.load_generator(run_dir, device="cpu").config
-        test_data = ganforge.build_dataset(config.data)
+        generator = ganforge.load_generator(run_dir, device="cpu")
+        test_data = ganforge.build_dataset(generator.config.data)
         validation_data = validation_as_held_out(test_data)
         validation = []
         for temperature in sorted(args.temperatures):
-            validation.append(score(run_dir, validation_data, temperature, ("fd", "prdc"),
+            validation.append(score(generator, validation_data, temperature, ("fd", "prdc"),
                                     CHOICE_SEED))
             print(f"{run_dir.name}: T {temperature:g} on validation, weakest PRDC / floor "
                   f"{validation[-1]['weakest_ratio']:.3f}", file=sys.stderr)
         chosen = max(validation, key=lambda row: row["weakest_ratio"])["temperature"]
         metrics = ("fd", "kid", "prdc", "class_coverage")
-        test = [score(run_dir, test_data, t, metrics, REPORT_SEED) for t in sorted({1.0, chosen})]
+        test = [score(generator, test_data, t, metrics, REPORT_SEED)
+                for t in sorted({1.0, chosen})]
         results[run_dir.name] = {"validation": validation, "chosen": chosen, "test": test}
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(json.dumps(results, indent=1))

@@ -187,7 +187,8 @@ def _sample(args: argparse.Namespace, extra: list[str]) -> int:
     elif out.suffix == ".png":
         if is_image:
             nrow = None
-            if args.classes == "all" and generator.num_classes is not None:  # (checked above)
+            # (_sample_labels refused --classes all for a generator without classes)
+            if args.classes == "all" and generator.num_classes is not None:
                 nrow = _class_grid_columns(len(samples), generator.num_classes)
             save_grid(samples, out, nrow=nrow, scale=max(1, 56 // samples.shape[-1]))
         else:
