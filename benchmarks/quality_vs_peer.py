@@ -15,6 +15,9 @@ scored at every asked mark is skipped, and a preset scored at the first of them,
 (--runs) is still at that step, resumes from there; anything else trains from the start.
 
     python benchmarks/quality_vs_peer.py --data mnist --minutes 2 5 10 30 --seeds 0 1 2 --write
+
+Training minutes compare only within one machine: `--name NAME` keeps a comparison run on other
+cores apart, in benchmarks/results/NAME.json, docs/NAME.png and its own BENCHMARKS.md block.
 """
 
 from __future__ import annotations
@@ -42,9 +45,7 @@ from ganforge.metrics import keys  # noqa: E402
 METRICS = ("fd", "kid", "prdc", "class_coverage")
 PRESETS = {"mnist": ("mnist-dcgan", "mnist-selfcond", "mnist-paper"),
            "fashion-mnist": ("fashion-dcgan", "fashion-selfcond")}
-RESULTS = ROOT / "benchmarks" / "results" / "quality_vs_peer.json"
-PLOT = ROOT / "docs" / "quality_vs_peer.png"
-START, END = "<!-- quality-vs-peer:start -->", "<!-- quality-vs-peer:end -->"
+NAME = "quality_vs_peer"
 COLUMNS = [("FD", keys.FRECHET_DISTANCE, 2), ("KID x 1000", keys.KID, 2),
            ("precision", keys.PRECISION, 3), ("recall", keys.RECALL, 3),
            ("density", keys.DENSITY, 3), ("coverage", keys.COVERAGE, 3),
@@ -99,9 +100,11 @@ def continues(done: list[dict[str, Any]], marks: list[float], run_dir: Path) -> 
 
 
 def train_preset(preset: str, data: str, seed: int, marks: list[float], runs: Path,
-                 done: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
-    """Train `preset` to each mark and score it there; `done` rows (see `continues`) are kept
-    and training resumes from the last of them."""
+                 done: list[dict[str, Any]] | None = None,
+                 overrides: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """Train `preset` (with `overrides`, dotted keys as on the command line) to each mark and
+    score it there; `done` rows (see `continues`) are kept and training resumes from the last of
+    them."""
     run_dir = preset_run_dir(runs, data, preset, seed)
     rows = list(done or [])
     previous = rows[-1]["minutes"] if rows else 0.0
@@ -109,7 +112,8 @@ def train_preset(preset: str, data: str, seed: int, marks: list[float], runs: Pa
         config = apply_overrides(load_config(preset), {
             "data.name": data, "seed": str(seed), "device": "cpu", "train.steps": "100000000",
             "train.time_limit_s": str((mark - previous) * 60),
-            "train.sample_every_steps": "1000000", "train.checkpoint_every_steps": "1000000"})
+            "train.sample_every_steps": "1000000", "train.checkpoint_every_steps": "1000000",
+            **(overrides or {})})
         ganforge.train(config, run_dir, resume=previous > 0, progress=False)
         previous = mark
         values, floor = merged_scores(ganforge.evaluate(run_dir, metrics=METRICS, seed=0, log=False,
@@ -126,7 +130,9 @@ def _mean_se(numbers: list[float]) -> tuple[float, float]:
     return mean, error
 
 
-def _cell(numbers: list[float], digits: int, scale: float = 1.0) -> str:
+def cell(numbers: list[float], key: str, digits: int) -> str:
+    """One table cell: the mean of `numbers` (+- its s.e. when there are several), KID x 1000."""
+    scale = 1000.0 if key == keys.KID else 1.0
     mean, error = _mean_se([n * scale for n in numbers])
     return f"{mean:.{digits}f}" + ("" if math.isnan(error) else f" +- {error:.{digits}f}")
 
@@ -146,13 +152,11 @@ def markdown(results: dict[str, Any]) -> str:
                 floor = rows[0]["floor"]
                 cells = [model, f"{mark:g}", str(len(rows)),
                          f"{statistics.mean(r['steps'] for r in rows):,.0f}"]
-                cells += [_cell([r["values"][key] for r in rows], digits,
-                                1000.0 if key == keys.KID else 1.0)
+                cells += [cell([r["values"][key] for r in rows], key, digits)
                           for _, key, digits in COLUMNS]
                 lines.append("| " + " | ".join(cells) + " |")
         lines.append("| real floor (held-out vs training images) | | | | " + " | ".join(
-            _cell([floor[key]], digits, 1000.0 if key == keys.KID else 1.0)
-            for _, key, digits in COLUMNS) + " |")
+            cell([floor[key]], key, digits) for _, key, digits in COLUMNS) + " |")
         lines.append("")
     return "\n".join(lines)
 
@@ -198,9 +202,21 @@ def plot(results: dict[str, Any], path: Path) -> None:
     plt.close(figure)
 
 
-def write_benchmarks(text: str) -> None:
-    replace_block(f"{START}\n{text}\n{END}", START, END,
-                  "Sample quality against the peers' recipes")
+def outputs(name: str) -> tuple[Path, Path, str, str]:
+    """Where a comparison called `name` keeps its raw results and its plot, and the markers of
+    its block in BENCHMARKS.md: a comparison run on other cores keeps its own, because training
+    minutes are only comparable within one machine."""
+    marker = name.replace("_", "-")
+    return (ROOT / "benchmarks" / "results" / f"{name}.json", ROOT / "docs" / f"{name}.png",
+            f"<!-- {marker}:start -->", f"<!-- {marker}:end -->")
+
+
+def write_benchmarks(text: str, name: str = NAME) -> None:
+    _, _, start, end = outputs(name)
+    heading = f"Sample quality: {name}"
+    if name == NAME:
+        heading = "Sample quality against the peers' recipes"
+    replace_block(f"{start}\n{text}\n{end}", start, end, heading)
 
 
 def main() -> None:
@@ -213,10 +229,13 @@ def main() -> None:
     parser.add_argument("--runs", type=Path, default=ROOT / "runs" / "quality_vs_peer")
     parser.add_argument("--reuse", action="store_true", help="keep results already in the json")
     parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
+    parser.add_argument("--name", default=NAME,
+                        help="a separate comparison: its own json, plot and BENCHMARKS.md block")
     args = parser.parse_args()
+    results_path, plot_path, _, _ = outputs(args.name)
     marks = sorted(args.minutes)
-    results: dict[str, Any] = json.loads(RESULTS.read_text()) if args.reuse and \
-        RESULTS.is_file() else {}
+    results: dict[str, Any] = json.loads(results_path.read_text()) if args.reuse \
+        and results_path.is_file() else {}
     for data in args.data:
         dataset_28 = ganforge.build_dataset(DataConfig(name=data))
         for model in args.models or [*RECIPES, *PRESETS[data]]:
@@ -232,13 +251,14 @@ def main() -> None:
                     rows = train_preset(model, data, seed, marks, args.runs,
                                         done if continues(done or [], marks, run_dir) else None)
                 results.setdefault(data, {}).setdefault(model, {})[str(seed)] = rows
-                RESULTS.parent.mkdir(parents=True, exist_ok=True)
-                RESULTS.write_text(json.dumps(results, indent=1))
+                results_path.parent.mkdir(parents=True, exist_ok=True)
+                results_path.write_text(json.dumps(results, indent=1))
     text = markdown(results)
     print(text)
-    plot(results, PLOT)
+    plot(results, plot_path)
     if args.write:
-        write_benchmarks(text + f"\n![FD against training minutes]({PLOT.relative_to(ROOT)})\n")
+        picture = f"![FD against training minutes]({plot_path.relative_to(ROOT)})"
+        write_benchmarks(f"{text}\n{picture}\n", args.name)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,11 @@
-"""benchmarks/quality_vs_peer.py: when a preset's earlier marks are kept and its run resumed."""
+"""benchmarks/quality_vs_peer.py: when a preset's earlier marks are kept and its run resumed, and
+where a named comparison keeps its results."""
 
 from pathlib import Path
 
-from benchmarks.quality_vs_peer import continues
+import pytest
+from benchmarks import benchmarks_file
+from benchmarks.quality_vs_peer import ROOT, continues, outputs, write_benchmarks
 
 import ganforge
 from ganforge.config import RunConfig
@@ -23,3 +26,26 @@ def test_continues_only_from_a_prefix_of_the_marks_at_the_saved_step(
     assert not continues(_rows((2, 10), (5, 20)), [5.0, 10.0], run_dir)
     assert not continues([], marks, run_dir)
     assert not continues(_rows((2, 10), (5, 20)), marks, tmp_path / "missing")
+
+
+def test_the_default_comparison_keeps_its_files_and_markers() -> None:
+    results, plot, start, end = outputs("quality_vs_peer")
+    assert results == ROOT / "benchmarks" / "results" / "quality_vs_peer.json"
+    assert plot == ROOT / "docs" / "quality_vs_peer.png"
+    assert (start, end) == ("<!-- quality-vs-peer:start -->", "<!-- quality-vs-peer:end -->")
+    assert start in (ROOT / "BENCHMARKS.md").read_text(encoding="utf-8")
+
+
+def test_a_named_comparison_writes_its_own_block_and_leaves_the_others(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    benchmarks = tmp_path / "BENCHMARKS.md"
+    main_block = "<!-- quality-vs-peer:start -->\nold\n<!-- quality-vs-peer:end -->\n"
+    benchmarks.write_text(f"# B\n{main_block}", encoding="utf-8")
+    monkeypatch.setattr(benchmarks_file, "BENCHMARKS", benchmarks)
+    write_benchmarks("first", "dcgan_rework")
+    write_benchmarks("second", "dcgan_rework")   # replaced in place, not appended again
+    content = benchmarks.read_text(encoding="utf-8")
+    assert main_block in content
+    assert content.count("<!-- dcgan-rework:start -->") == 1
+    assert "<!-- dcgan-rework:start -->\nsecond\n<!-- dcgan-rework:end -->" in content
+    assert outputs("dcgan_rework")[0].name == "dcgan_rework.json"
