@@ -43,12 +43,12 @@ def parse_variant(tokens: list[str]) -> tuple[str, dict[str, str]]:
     return name, overrides
 
 
-def markdown(rows: dict[str, dict[str, Any]], overrides: dict[str, dict[str, str]]) -> str:
+def markdown(rows: dict[str, dict[str, Any]]) -> str:
     header = ["variant", "overrides", "steps", *(title for title, _, _ in COLUMNS)]
     lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
     floor = None
     for name, row in rows.items():
-        changes = ", ".join(f"`{key}={value}`" for key, value in overrides[name].items())
+        changes = ", ".join(f"`{key}={value}`" for key, value in row["overrides"].items())
         cells = [cell([row["values"][key]], key, digits) for _, key, digits in COLUMNS]
         lines.append(f"| {name} | {changes or '(the preset)'} | {row['steps']:,} | "
                      + " | ".join(cells) + " |")
@@ -81,7 +81,7 @@ def main() -> None:
     results.setdefault(args.data, {}).setdefault(key, {}).update(rows)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=1))
-    print(markdown(rows, variants))
+    print(markdown(rows))
 
 
 if __name__ == "__main__":

@@ -23,10 +23,10 @@ def test_the_table_names_each_variant_its_overrides_and_the_floor() -> None:
               keys.RECALL: 0.871, keys.DENSITY: 0.34, keys.COVERAGE: 0.298,
               keys.CLASSES_COVERED: 10.0, keys.CLASS_COVERAGE_KL: 0.02412}
     floor = {**values, keys.FRECHET_DISTANCE: 0.05}
-    rows = {"preset": {"steps": 16470, "values": values, "floor": floor},
+    rows = {"preset": {"steps": 16470, "values": values, "floor": floor, "overrides": {}},
             "hinge": {"steps": 16460, "values": {**values, keys.FRECHET_DISTANCE: 7.913},
-                      "floor": floor}}
-    lines = markdown(rows, {"preset": {}, "hinge": {"loss.name": "hinge"}}).splitlines()
+                      "floor": floor, "overrides": {"loss.name": "hinge"}}}
+    lines = markdown(rows).splitlines()
     assert lines[2].startswith("| preset | (the preset) | 16,470 | 7.63 | 139.40 | 0.707 |")
     assert lines[3].startswith("| hinge | `loss.name=hinge` | 16,460 | 7.91 |")
     assert lines[4].startswith("| real floor | | | 0.05 |")
