@@ -7,7 +7,9 @@ This is the quick screen that comes before a preset change: a variant that does 
 preset here is not worth a 30-minute quality_vs_peer run. Every variant is a name followed by
 dotted `key=value` overrides (as `ganforge train` takes them); a name with no overrides is the
 preset itself, the baseline each variant is read against. Prints a Markdown table and adds the
-raw rows to benchmarks/results/variants.json (keyed by data set, preset and minutes).
+raw rows to benchmarks/results/variants.json (keyed by data set, preset and minutes). Each
+variant trains in --runs/NAME; a folder left by an earlier call is refused (ganforge never
+trains over a run), so remove it or pass another --runs.
 
     python benchmarks/variants.py --preset mnist-dcgan --minutes 5 --variant preset \\
         --variant hinge loss.name=hinge --variant ttur train.g_lr=1e-4 train.d_lr=4e-4
