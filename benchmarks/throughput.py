@@ -31,6 +31,7 @@ from torch.utils.flop_counter import FlopCounterMode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.overrides import parse_overrides  # noqa: E402
 from benchmarks.tutorial_baseline import (  # noqa: E402
     TutorialLoop,
     copy_weights_into_baseline,
@@ -217,7 +218,7 @@ def main() -> None:
                         help="a ganforge setting for its loop, e.g. train.autocast_bf16=true")
     args = parser.parse_args()
     device = torch.device(args.device)
-    settings = dict(item.split("=", 1) for item in args.set)
+    settings = parse_overrides(args.set, "--set")
 
     where = torch.cuda.get_device_name(device) if device.type == "cuda" else \
         f"{torch.get_num_threads()} threads"

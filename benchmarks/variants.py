@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
+from benchmarks.overrides import parse_overrides  # noqa: E402
 from benchmarks.quality_vs_peer import COLUMNS, cell, train_preset  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "variants.json"
@@ -35,14 +36,7 @@ RESULTS = ROOT / "benchmarks" / "results" / "variants.json"
 def parse_variant(tokens: list[str]) -> tuple[str, dict[str, str]]:
     """`NAME key=value ...` as (NAME, {key: value}); a SystemExit naming the bad token."""
     name, *settings = tokens
-    overrides = {}
-    for setting in settings:
-        key, equals, value = setting.partition("=")
-        if not equals or not key or not value:
-            raise SystemExit(f"variant {name}: {setting!r} is not key=value "
-                             "(e.g. loss.name=hinge)")
-        overrides[key] = value
-    return name, overrides
+    return name, parse_overrides(settings, f"variant {name}")
 
 
 def markdown(rows: dict[str, dict[str, Any]]) -> str:

@@ -31,3 +31,4 @@ def test_the_table_names_each_variant_its_overrides_and_the_floor() -> None:
     assert lines[3].startswith("| hinge | `loss.name=hinge` | 16,460 | 7.91 |")
     assert lines[4].startswith("| real floor | | | 0.05 |")
     assert len(lines) == 5
+
