@@ -66,17 +66,18 @@ def main() -> None:
     parser.add_argument("--runs", type=Path, default=ROOT / "runs" / "variants")
     args = parser.parse_args()
     variants = dict(parse_variant(tokens) for tokens in args.variant)
-    rows = {}
+    results = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
+    key = f"{args.preset}, {args.minutes:g} min, seed {args.seed}"
+    rows: dict[str, dict[str, Any]] = {}
     for name, overrides in variants.items():
         print(f"{args.preset} {name}: {args.minutes:g} min", file=sys.stderr)
         rows[name] = train_preset(args.preset, args.data, args.seed, [args.minutes],
                                   args.runs / name, overrides=overrides)[0]
         rows[name]["overrides"] = overrides
-    results = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
-    key = f"{args.preset}, {args.minutes:g} min, seed {args.seed}"
-    results.setdefault(args.data, {}).setdefault(key, {}).update(rows)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=1))
+        # Saved after every variant: a later one failing loses none of the minutes spent so far.
+        results.setdefault(args.data, {}).setdefault(key, {})[name] = rows[name]
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(json.dumps(results, indent=1))
     print(markdown(rows))
 
 
