@@ -1,5 +1,6 @@
 """Class-conditional G(z, y) and D(x, y) around every registered architecture."""
 
+import dataclasses
 import pytest
 import torch
 
@@ -91,3 +92,11 @@ def test_sampler_draws_the_classes_asked_for_and_checks_them():
                     value_range=(-1.0, 1.0), config=run_config, sample_shape=SHAPE)
     with pytest.raises(ConfigError, match="not class-conditional"):
         plain.sample(2, labels=1)
+
+
+def test_projection_reads_the_dcgan_hidden_layer():
+    config = _config("dcgan", noise_dim=12, conditional=True, conditioning="projection")
+    config = dataclasses.replace(config, dcgan=dataclasses.replace(config.dcgan, d_hidden=20))
+    D = build_discriminator(config, SHAPE, num_classes=3)
+    assert D.class_embedding.weight.shape == (3, 20)
+    assert D(torch.rand(4, *SHAPE), torch.tensor([0, 1, 2, 0])).shape == (4,)

@@ -47,3 +47,36 @@ def test_packed_conv_discriminator():
     config = ModelConfig(arch="dcgan", pack=2, dcgan=DCGANConfig(g_channels=8, d_channels=8))
     D = build_discriminator(config, (1, 28, 28))
     assert D(torch.rand(6, 1, 28, 28)).shape == (3,)
+
+
+def test_hidden_layers_widen_g_and_d_and_carry_gradients():
+    config = ModelConfig(arch="dcgan", dcgan=DCGANConfig(g_channels=8, d_channels=8,
+                                                         g_hidden=16, d_hidden=24))
+    G = build_generator(config, (1, 28, 28))
+    D = build_discriminator(config, (1, 28, 28))
+    # G: z(100) -> 16 -> the 16 x 7 x 7 first feature map; D: 16 x 7 x 7 features -> 24 -> logit.
+    linears = [m for m in G.project if isinstance(m, torch.nn.Linear)]
+    assert [tuple(m.weight.shape) for m in linears] == [(16, 100), (16 * 7 * 7, 16)]
+    assert D.feature_dim == 24
+    assert D.embed(torch.rand(5, 1, 28, 28)).shape == (5, 24)
+    D(G(torch.randn(4, 100))).sum().backward()
+    for network in (G, D):
+        assert all(p.grad is not None and p.grad.abs().sum() > 0 for p in network.parameters())
+
+
+def test_no_hidden_layers_keeps_the_parameter_names_of_older_checkpoints():
+    config = ModelConfig(arch="dcgan", dcgan=DCGANConfig(g_channels=8, d_channels=8))
+    G = build_generator(config, (1, 28, 28))
+    D = build_discriminator(config, (1, 28, 28))
+    assert [k for k in G.state_dict() if k.startswith("project.")] == [
+        "project.0.weight", "project.1.weight", "project.1.bias", "project.1.running_mean",
+        "project.1.running_var", "project.1.num_batches_tracked"]
+    assert sorted(D.state_dict()) == ["features.1.bias", "features.1.weight",
+                                      "features.3.bias", "features.3.weight",
+                                      "logit.bias", "logit.weight"]
+
+
+@pytest.mark.parametrize("key", ["g_hidden", "d_hidden"])
+def test_negative_hidden_widths_are_config_errors(key):
+    with pytest.raises(ConfigError, match=f"model.dcgan.{key} must be >= 0"):
+        DCGANConfig(**{key: -1})

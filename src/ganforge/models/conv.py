@@ -27,11 +27,21 @@ class DCGANConfig:
     """Spectral normalisation on D's layers (Miyato et al. 2018)."""
     d_dropout_input: float = 0.0
     """Dropout probability on D's input pixels."""
+    g_hidden: int = 0
+    """Width of a fully connected layer (BatchNorm, ReLU) between z and G's first feature map,
+    as in InfoGAN's MNIST networks (Chen et al. 2016); 0 for none."""
+    d_hidden: int = 0
+    """Width of a fully connected LeakyReLU layer between D's last feature map and its logit;
+    0 for none. A conditional D projects the class onto this layer's output."""
 
     def __post_init__(self) -> None:
         for key in ("g_channels", "d_channels"):
             if getattr(self, key) < 1:
                 raise ConfigError(f"model.dcgan.{key} must be >= 1 (got {getattr(self, key)})")
+        for key in ("g_hidden", "d_hidden"):
+            if getattr(self, key) < 0:
+                raise ConfigError(f"model.dcgan.{key} must be >= 0, 0 for no hidden layer "
+                                  f"(got {getattr(self, key)})")
         if not 0 <= self.d_dropout_input < 1:
             raise ConfigError(f"model.dcgan.d_dropout_input must be in [0, 1) "
                               f"(got {self.d_dropout_input})")
@@ -53,16 +63,17 @@ class ConvGenerator(nn.Module):
     """G: z [B, noise_dim] -> images [B, C, S, S]."""
 
     def __init__(self, noise_dim: int, channels: int, image_size: int, *, width: int = 64,
-                 output: str = "tanh") -> None:
+                 hidden: int = 0, output: str = "tanh") -> None:
         super().__init__()
         base, doublings = conv_layout(image_size)
         top = width * 2 ** max(doublings - 1, 0)  # channels at the base resolution
         self.base, self.top = base, top
-        self.project = nn.Sequential(
-            nn.Linear(noise_dim, top * base * base, bias=False),
-            nn.BatchNorm1d(top * base * base),
-            nn.ReLU(),
-        )
+        widths = [noise_dim, *([hidden] if hidden else []), top * base * base]
+        project: list[nn.Module] = []
+        for fan_in, fan_out in zip(widths, widths[1:]):
+            # No bias: the BatchNorm that follows would cancel it.
+            project += [nn.Linear(fan_in, fan_out, bias=False), nn.BatchNorm1d(fan_out), nn.ReLU()]
+        self.project = nn.Sequential(*project)
         blocks: list[nn.Module] = []
         in_channels = top
         for index in range(doublings):
@@ -87,7 +98,7 @@ class ConvGenerator(nn.Module):
 class ConvDiscriminator(nn.Module):
     """D: images [B, C, S, S] -> logits [B // pack]."""
 
-    def __init__(self, channels: int, image_size: int, *, width: int = 64,
+    def __init__(self, channels: int, image_size: int, *, width: int = 64, hidden: int = 0,
                  spectral: bool = False, dropout_input: float = 0.0, pack: int = 1) -> None:
         super().__init__()
         base, doublings = conv_layout(image_size)
@@ -107,13 +118,18 @@ class ConvDiscriminator(nn.Module):
             in_channels = out_channels
         self.features = nn.Sequential(*layers)
         self.feature_dim = in_channels * base * base
+        self.hidden: nn.Module = nn.Identity()
+        if hidden:
+            self.hidden = nn.Sequential(normed(nn.Linear(self.feature_dim, hidden)),
+                                        nn.LeakyReLU(0.2))
+            self.feature_dim = hidden
         self.logit = normed(nn.Linear(self.feature_dim, 1))
 
     def embed(self, x: Tensor) -> Tensor:
-        """The last feature map, flattened: phi(x), [B // pack, feature_dim]."""
+        """D's last hidden features: phi(x), [B // pack, feature_dim]."""
         batch, channels, height, width = x.shape
         x = x.reshape(batch // self.pack, channels * self.pack, height, width)
-        return self.features(x).flatten(1)
+        return self.hidden(self.features(x).flatten(1))
 
     def forward(self, x: Tensor) -> Tensor:
         return self.logit(self.embed(x)).view(-1)
@@ -134,11 +150,11 @@ def square_image(sample_shape: tuple[int, ...], *, arch: str = "dcgan") -> tuple
 def build_generator(config: DCGANConfig, spec: NetworkSpec) -> ConvGenerator:
     channels, size = square_image(spec.sample_shape)
     return ConvGenerator(spec.noise_dim, channels, size, width=config.g_channels,
-                         output=spec.output)
+                         hidden=config.g_hidden, output=spec.output)
 
 
 def build_discriminator(config: DCGANConfig, spec: NetworkSpec) -> ConvDiscriminator:
     channels, size = square_image(spec.sample_shape)
-    return ConvDiscriminator(channels, size, width=config.d_channels,
+    return ConvDiscriminator(channels, size, width=config.d_channels, hidden=config.d_hidden,
                              spectral=config.d_spectral_norm,
                              dropout_input=config.d_dropout_input, pack=spec.pack)
