@@ -1,6 +1,7 @@
 """Class-conditional G(z, y) and D(x, y) around every registered architecture."""
 
 import dataclasses
+
 import pytest
 import torch
 

@@ -6,6 +6,7 @@ spectrally normalised (Miyato et al. 2018). Image sizes are 7 or 8 times a power
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 from torch import Tensor, nn
 from torch.nn.utils.parametrizations import spectral_norm
@@ -70,7 +71,7 @@ class ConvGenerator(nn.Module):
         self.base, self.top = base, top
         widths = [noise_dim, *([hidden] if hidden else []), top * base * base]
         project: list[nn.Module] = []
-        for fan_in, fan_out in zip(widths, widths[1:]):
+        for fan_in, fan_out in pairwise(widths):
             # No bias: the BatchNorm that follows would cancel it.
             project += [nn.Linear(fan_in, fan_out, bias=False), nn.BatchNorm1d(fan_out), nn.ReLU()]
         self.project = nn.Sequential(*project)
