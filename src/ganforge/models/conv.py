@@ -1,6 +1,8 @@
 """DCGAN-style convolutional networks (Radford et al. 2016): G upsamples with transposed
 convolutions and BatchNorm; D downsamples with strided convolutions and LeakyReLU, optionally
-spectrally normalised (Miyato et al. 2018). Image sizes are 7 or 8 times a power of two.
+spectrally normalised (Miyato et al. 2018). Optional fully connected layers after z in G and
+before D's logit follow InfoGAN's MNIST networks (Chen et al. 2016); without one, D's logit is a
+linear function of its last feature map. Image sizes are 7 or 8 times a power of two.
 """
 
 from __future__ import annotations
