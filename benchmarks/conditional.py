@@ -37,8 +37,8 @@ def runs_for(data: str) -> dict[str, tuple[str, dict[str, str]]]:
     prefix = "mnist" if data == "mnist" else "fashion"
     return {f"{prefix}-cond-projection": (conditional, {"model.conditioning": "projection"}),
             f"{prefix}-cond-concat": (conditional, {"model.conditioning": "concat"}),
-            # The conditional presets have no fully connected layers: drop mnist-dcgan's, so
-            # that the only difference is y.
+            # The conditional presets have no fully connected layers: drop the DCGAN presets',
+            # so that the only difference is y.
             f"{prefix}-uncond": (plain, {"model.dcgan.g_hidden": "0", "model.dcgan.d_hidden": "0"})}
 
 
