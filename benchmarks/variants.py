@@ -13,6 +13,11 @@ trains over a run), so remove it or pass another --runs.
 
     python benchmarks/variants.py --preset mnist-dcgan --minutes 5 --variant preset \\
         --variant hinge loss.name=hinge --variant ttur train.g_lr=1e-4 train.d_lr=4e-4
+
+Equal minutes is the budget a user has, but on a shared machine the cores' speed can drift by a
+quarter between two variants of one call. For variants whose step costs what the preset's does
+(a learning rate, an EMA decay, a loss), `--steps N` trains each for exactly N steps instead, so
+the drift drops out; --minutes is then only a cap, and a variant stopped by it is reported.
 """
 
 from __future__ import annotations
@@ -28,7 +33,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
 from benchmarks.overrides import parse_overrides  # noqa: E402
-from benchmarks.quality_vs_peer import COLUMNS, cell, train_preset  # noqa: E402
+from benchmarks.quality_vs_peer import (  # noqa: E402
+    COLUMNS,
+    cell,
+    preset_run_dir,
+    train_preset,
+)
 
 RESULTS = ROOT / "benchmarks" / "results" / "variants.json"
 
@@ -39,6 +49,17 @@ def parse_variant(tokens: list[str]) -> tuple[str, dict[str, str]]:
     return name, parse_overrides(settings, f"variant {name}")
 
 
+def step_budget(steps: int | None) -> dict[str, str]:
+    """The settings that stop every variant after `steps` steps (None: the time limit decides)."""
+    return {} if steps is None else {"train.steps": str(steps)}
+
+
+def training_minutes(run_dir: Path) -> float:
+    """Minutes of training up to the run's last logged step, read from its train.jsonl."""
+    last_line = (run_dir / "train.jsonl").read_text().splitlines()[-1]
+    return float(json.loads(last_line)["elapsed_s"]) / 60
+
+
 def markdown(rows: dict[str, dict[str, Any]]) -> str:
     header = ["variant", "overrides", "steps", *(title for title, _, _ in COLUMNS)]
     lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
@@ -46,7 +67,10 @@ def markdown(rows: dict[str, dict[str, Any]]) -> str:
     for name, row in rows.items():
         changes = ", ".join(f"`{key}={value}`" for key, value in row["overrides"].items())
         cells = [cell([row["values"][key]], key, digits) for _, key, digits in COLUMNS]
-        lines.append(f"| {name} | {changes or '(the preset)'} | {row['steps']:,} | "
+        steps = f"{row['steps']:,}"
+        if "train_minutes" in row:
+            steps += f" ({row['train_minutes']:.1f} min)"
+        lines.append(f"| {name} | {changes or '(the preset)'} | {steps} | "
                      + " | ".join(cells) + " |")
         floor = row["floor"]
     if floor is not None:
@@ -59,21 +83,35 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preset", required=True)
     parser.add_argument("--data", default="mnist")
-    parser.add_argument("--minutes", type=float, default=5.0)
+    parser.add_argument("--minutes", type=float, default=5.0,
+                        help="training minutes per variant (with --steps: a cap)")
+    parser.add_argument("--steps", type=int, default=None,
+                        help="train every variant for exactly this many steps instead")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--variant", nargs="+", action="append", required=True,
                         metavar="NAME [KEY=VALUE ...]")
     parser.add_argument("--runs", type=Path, default=ROOT / "runs" / "variants")
     args = parser.parse_args()
+    if args.steps is not None and args.steps < 1:
+        parser.error(f"--steps must be >= 1, got {args.steps}")
     variants = dict(parse_variant(tokens) for tokens in args.variant)
     results = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
-    key = f"{args.preset}, {args.minutes:g} min, seed {args.seed}"
+    budget = f"{args.steps} steps" if args.steps else f"{args.minutes:g} min"
+    key = f"{args.preset}, {budget}, seed {args.seed}"
     rows: dict[str, dict[str, Any]] = {}
     for name, overrides in variants.items():
-        print(f"{args.preset} {name}: {args.minutes:g} min", file=sys.stderr)
+        print(f"{args.preset} {name}: {budget}", file=sys.stderr)
         rows[name] = train_preset(args.preset, args.data, args.seed, [args.minutes],
-                                  args.runs / name, overrides=overrides)[0]
+                                  args.runs / name,
+                                  overrides={**step_budget(args.steps), **overrides})[0]
         rows[name]["overrides"] = overrides
+        if args.steps:
+            run_dir = preset_run_dir(args.runs / name, args.data, args.preset, args.seed)
+            rows[name]["train_minutes"] = training_minutes(run_dir)
+            if rows[name]["steps"] < args.steps:
+                print(f"  {name} stopped at the {args.minutes:g}-minute cap after "
+                      f"{rows[name]['steps']:,} of {args.steps:,} steps: not comparable; "
+                      "raise --minutes", file=sys.stderr)
         # Saved after every variant: a later one failing loses none of the minutes spent so far.
         results.setdefault(args.data, {}).setdefault(key, {})[name] = rows[name]
         RESULTS.parent.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,10 @@
 """benchmarks/variants.py: reading a variant's overrides and writing its table."""
 
+import json
+from pathlib import Path
+
 import pytest
-from benchmarks.variants import markdown, parse_variant
+from benchmarks.variants import markdown, parse_variant, step_budget, training_minutes
 
 from ganforge.metrics import keys
 
@@ -32,3 +35,24 @@ def test_the_table_names_each_variant_its_overrides_and_the_floor() -> None:
     assert lines[4].startswith("| real floor | | | 0.05 |")
     assert len(lines) == 5
 
+
+
+def test_a_step_budget_sets_the_step_count_and_none_leaves_the_time_limit_alone() -> None:
+    assert step_budget(20000) == {"train.steps": "20000"}
+    assert step_budget(None) == {}
+
+
+def test_training_minutes_are_the_last_logged_steps_elapsed_time(tmp_path: Path) -> None:
+    records = [{"step": 10, "elapsed_s": 1.5}, {"step": 20, "elapsed_s": 471.0}]
+    (tmp_path / "train.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    assert training_minutes(tmp_path) == pytest.approx(7.85)
+
+
+def test_a_step_budget_row_shows_its_training_minutes_beside_the_steps() -> None:
+    values = {keys.FRECHET_DISTANCE: 0.62, keys.KID: 0.0117, keys.PRECISION: 0.886,
+              keys.RECALL: 0.872, keys.DENSITY: 0.837, keys.COVERAGE: 0.868,
+              keys.CLASSES_COVERED: 10.0, keys.CLASS_COVERAGE_KL: 0.0027}
+    rows = {"ema": {"steps": 16000, "train_minutes": 7.86, "values": values, "floor": values,
+                    "overrides": {"train.ema_decay": "0.9995"}}}
+    assert markdown(rows).splitlines()[2].startswith(
+        "| ema | `train.ema_decay=0.9995` | 16,000 (7.9 min) | 0.62 |")
