@@ -39,6 +39,7 @@ from benchmarks.quality_vs_peer import (  # noqa: E402
     preset_run_dir,
     train_preset,
 )
+from ganforge.training.run_log import read_log  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "variants.json"
 
@@ -56,8 +57,7 @@ def step_budget(steps: int | None) -> dict[str, str]:
 
 def training_minutes(run_dir: Path) -> float:
     """Minutes of training up to the run's last logged step, read from its train.jsonl."""
-    last_line = (run_dir / "train.jsonl").read_text().splitlines()[-1]
-    return float(json.loads(last_line)["elapsed_s"]) / 60
+    return float(read_log(run_dir)[-1]["elapsed_s"]) / 60
 
 
 def markdown(rows: dict[str, dict[str, Any]]) -> str:

@@ -36,7 +36,6 @@ def test_the_table_names_each_variant_its_overrides_and_the_floor() -> None:
     assert len(lines) == 5
 
 
-
 def test_a_step_budget_sets_the_step_count_and_none_leaves_the_time_limit_alone() -> None:
     assert step_budget(20000) == {"train.steps": "20000"}
     assert step_budget(None) == {}
