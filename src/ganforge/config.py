@@ -278,7 +278,8 @@ class TrainConfig:
     """Refresh RUN_DIR/report.html at sample steps (at most once a minute); the page reloads
     itself while training runs (`ganforge train --report`)."""
     autocast_bf16: bool = False
-    """Run forward passes under bf16 autocast (for CUDA; measured no gain on CPU)."""
+    """Run forward passes under bf16 autocast: 1.3x the steps/s on a CPU with AMX (BENCHMARKS.md,
+    `benchmarks/precision_speed.py` tells for yours); no gain measured on an earlier CPU."""
     compile: bool = False
     """Wrap G and D in torch.compile (measured slower for the MLPs on CPU)."""
     channels_last: bool = False
