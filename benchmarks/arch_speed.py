@@ -17,11 +17,12 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
 import ganforge  # noqa: E402
+from benchmarks.precision_speed import steps_per_second  # noqa: E402
 from ganforge.config import apply_overrides, load_config  # noqa: E402
-from ganforge.files import read_json_lines  # noqa: E402
 from ganforge.models import build_discriminator, build_generator  # noqa: E402
 
 CONFIGS = {
@@ -47,10 +48,7 @@ def main() -> None:
                     "train.sample_every_steps": "1000000"})
                 run_dir = Path(folder) / f"{name.split()[0]}-{name.split()[1]}-{repeat}"
                 ganforge.train(config, run_dir, progress=False)
-                records = [r for r in read_json_lines(run_dir / "train.jsonl")[0] if "step" in r]
-                first, last = records[0], records[-1]
-                speeds[name].append((last["step"] - first["step"])
-                                    / (last["elapsed_s"] - first["elapsed_s"]))
+                speeds[name].append(steps_per_second(run_dir))
     print(f"| architecture (mnist-dcgan otherwise) | G parameters | D parameters | steps/s "
           f"(median of {args.repeats} x {args.steps} steps) |")
     print("| --- | --- | --- | --- |")

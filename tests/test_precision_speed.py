@@ -17,7 +17,7 @@ def test_steps_per_second_spans_the_first_and_last_logged_steps(tmp_path: Path) 
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
-def test_the_matmul_probe_counts_two_flops_per_multiply_add(dtype: torch.dtype) -> None:
+def test_the_matmul_probe_reports_a_positive_finite_rate(dtype: torch.dtype) -> None:
     gflops = matmul_gflops(dtype, rows=8, inner=16, cols=16, seconds=0.05)
-    # At least one product of 2 * 8 * 16 * 16 FLOPs ran in at most about 0.05 s plus one call.
+    # Timing cannot be checked against a known answer; this only guards the probe's plumbing.
     assert 0.0 < gflops < 1e5
