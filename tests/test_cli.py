@@ -37,7 +37,8 @@ def trained_run(tmp_path_factory):
 
 
 def test_train_writes_the_run_folder(trained_run):
-    assert json.loads((trained_run / "config.json").read_text())["train"]["steps"] == 20
+    saved = json.loads((trained_run / "config.json").read_text())
+    assert saved["train"]["steps"] == 20 and saved["precision"] == "fp32"
     lines = (trained_run / "train.jsonl").read_text().splitlines()
     assert len(lines) == 20
     record = json.loads(lines[-1])

@@ -90,6 +90,18 @@ def test_overrides_parse_types_lists_booleans_and_none():
     assert (config.seed, config.device) == (9, "cpu")
 
 
+def test_autocast_setting_takes_a_boolean_or_auto(tmp_path):
+    parsed = {value: apply_overrides(RunConfig(), {"train.autocast_bf16": value}).train
+              for value in ("true", "False", "auto")}
+    assert [t.autocast_bf16 for t in parsed.values()] == [True, False, "auto"]
+    path = tmp_path / "c.toml"
+    path.write_text('[train]\nautocast_bf16 = "auto"\n')
+    assert load_config(path).train.autocast_bf16 == "auto"
+    assert config_from_dict(config_to_dict(load_config(path))) == load_config(path)
+    with pytest.raises(ConfigError, match="train.autocast_bf16"):
+        apply_overrides(RunConfig(), {"train.autocast_bf16": "sometimes"})
+
+
 def test_config_is_frozen():
     with pytest.raises(dataclasses.FrozenInstanceError):
         RunConfig().train.steps = 3  # type: ignore[misc]

@@ -37,7 +37,7 @@ from ganforge.settings import (
 )
 
 # Provenance that run folders store beside the settings in config.json; not settings themselves.
-PROVENANCE_KEYS = ("ganforge_version", "torch_version")
+PROVENANCE_KEYS = ("ganforge_version", "torch_version", "precision")
 
 # Choices that registries own: a new objective, architecture or data source appears here by
 # registering.
@@ -277,9 +277,11 @@ class TrainConfig:
     report: bool = False
     """Refresh RUN_DIR/report.html at sample steps (at most once a minute); the page reloads
     itself while training runs (`ganforge train --report`)."""
-    autocast_bf16: bool = False
+    autocast_bf16: bool | Literal["auto"] = False
     """Run forward passes under bf16 autocast: 1.3x the steps/s on a CPU with AMX (BENCHMARKS.md,
-    `benchmarks/precision_speed.py` tells for yours); no gain measured on an earlier CPU."""
+    `benchmarks/precision_speed.py` tells for yours); no gain measured on an earlier CPU, and
+    slower on an H100 at these batch sizes. `auto`: on for a CPU with AMX, off elsewhere; the
+    run's config.json records what it chose as `precision`."""
     compile: bool = False
     """Wrap G and D in torch.compile (measured slower for the MLPs on CPU)."""
     channels_last: bool = False

@@ -1,6 +1,7 @@
 import pytest
 import torch
 
+from ganforge import device as device_module
 from ganforge.config import ModelConfig, TrainConfig
 from ganforge.data.batches import InMemoryBatches
 from ganforge.data.toy import gaussian_mixture_1d
@@ -129,6 +130,18 @@ def test_gpu_path_options_train_on_the_cpu(options):
                       device=torch.device("cpu"), value_range=(-1.0, 1.0), seed=0)
     trainer.fit(3)
     assert trainer.step_count == 3 and trainer.weights_are_finite()
+
+
+def test_auto_autocast_resolves_once_and_runs_forward_passes_in_bf16(monkeypatch):
+    monkeypatch.setattr(device_module, "cpu_has_amx", lambda: True)
+    trainer = _toy_trainer(TrainConfig(batch_size=32, progress=False, autocast_bf16="auto"))
+    assert trainer.autocast_bf16
+    with trainer._autocast():
+        assert trainer.G(torch.rand(4, 1)).dtype == torch.bfloat16
+    trainer.fit(3)
+    assert trainer.step_count == 3 and trainer.weights_are_finite()
+    monkeypatch.setattr(device_module, "cpu_has_amx", lambda: False)
+    assert not _toy_trainer(TrainConfig(batch_size=32, autocast_bf16="auto")).autocast_bf16
 
 
 class _LinearD(torch.nn.Module):

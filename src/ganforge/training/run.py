@@ -210,7 +210,9 @@ def _train_in(run_dir: Path, config: RunConfig, dataset: Dataset, payload: dict[
 
     if dist_info.is_main:
         write_json({**config_to_dict(config), "ganforge_version": __version__,
-                    "torch_version": torch.__version__}, run_dir / CONFIG_NAME)
+                    "torch_version": torch.__version__,
+                    "precision": "bf16 autocast" if trainer.autocast_bf16 else "fp32"},
+                   run_dir / CONFIG_NAME)
 
     # A self-conditioned run keeps its clusters: a resumed run conditions on the same ones, and
     # sampling draws each cluster by its share of the training set.

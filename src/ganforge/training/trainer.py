@@ -18,6 +18,7 @@ from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from ganforge.config import TrainConfig
 from ganforge.data.batches import InMemoryBatches
 from ganforge.data.transforms import ValueRange, to_model_range
+from ganforge.device import use_bf16_autocast
 from ganforge.errors import DivergedError
 from ganforge.models.priors import Prior
 from ganforge.objectives import DiscriminatorTerms, Objective, build_objective
@@ -140,12 +141,14 @@ class Trainer:
         self._g_plain = self._g_train if not self.dist.enabled else compile_(G)
         self._d_frozen = self._d_train if not self.dist.enabled else compile_(D)
         self._channels_last = config.channels_last
+        # `auto` resolved here, once: the run records what it chose (config.json's precision).
+        self.autocast_bf16 = use_bf16_autocast(config.autocast_bf16, device)
 
     # --- Algorithm 1 -----------------------------------------------------------------------
 
     def _autocast(self) -> contextlib.AbstractContextManager[Any]:
         # The same code path on every device: the CPU tests cover what CUDA runs.
-        if self.config.autocast_bf16:
+        if self.autocast_bf16:
             return torch.autocast(self.device.type, dtype=torch.bfloat16)
         return contextlib.nullcontext()
 
