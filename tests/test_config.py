@@ -38,6 +38,7 @@ def test_paper_preset_matches_the_paper_networks():
     assert mlp.d_dropout_input == 0.2 and mlp.d_dropout_hidden == 0.5
     assert config.train.g_lr == 0.1 and config.train.lr_decay == 1.000004
     assert (config.train.momentum_start, config.train.momentum_end) == (0.5, 0.7)
+    assert config.train.autocast_bf16 is False  # the paper's numerics: fp32 on every machine
     assert config.loss.name == "nonsaturating"
 
 
