@@ -21,6 +21,7 @@ def test_training_writes_a_final_report_that_no_longer_reloads(trained_run):
     page = (trained_run / "report.html").read_text(encoding="utf-8")
     assert 'http-equiv="refresh"' not in page
     assert "status</td><td>finished" in page
+    assert "precision</td><td>fp32" in page  # what the run trained in, from config.json
 
 
 def test_the_report_is_one_offline_page_with_every_section(trained_run):
