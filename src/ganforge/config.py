@@ -28,6 +28,7 @@ from ganforge.memory import activation_bytes, parameter_count, require_memory
 from ganforge.models import build_discriminator, build_generator, build_prior, output_range
 from ganforge.models.registry import ARCHITECTURES
 from ganforge.objectives.registry import OBJECTIVES
+from ganforge.provenance import PROVENANCE_KEYS
 from ganforge.settings import (
     in_file,
     mapping_to_args,
@@ -35,9 +36,6 @@ from ganforge.settings import (
     setting_types,
     value_token,
 )
-
-# Provenance that run folders store beside the settings in config.json; not settings themselves.
-PROVENANCE_KEYS = ("ganforge_version", "torch_version", "precision")
 
 # Choices that registries own: a new objective, architecture or data source appears here by
 # registering.

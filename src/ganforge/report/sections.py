@@ -18,6 +18,7 @@ from PIL import Image
 from ganforge.analysis.neighbours import NeighbourCheck
 from ganforge.durations import format_duration
 from ganforge.objectives.base import Statistic
+from ganforge.provenance import PROVENANCE_KEYS, PROVENANCE_LABELS
 from ganforge.report.page import Raw, Section, escape, figure_uri, image_uri, img, png_uri, table
 from ganforge.viz.grid import grid_image
 from ganforge.viz.plots import training_curves_figure
@@ -53,9 +54,7 @@ def _relevant(key: str, settings: dict[str, Any]) -> bool:
 def run_section(config: dict[str, Any], records: Sequence[dict[str, Any]], *, live: bool,
                 run_dir: Path) -> Section:
     """What was trained, with what, for how long."""
-    versions = {key: config.get(key, "?")
-                for key in ("ganforge_version", "torch_version", "precision")}
-    settings = {k: v for k, v in config.items() if k not in versions}
+    settings = {k: v for k, v in config.items() if k not in PROVENANCE_KEYS}
     summary: list[tuple[str, object]] = [("run folder", run_dir.resolve()),
                                          ("status", "training (live)" if live else "finished")]
     if records:
@@ -64,8 +63,7 @@ def run_section(config: dict[str, Any], records: Sequence[dict[str, Any]], *, li
         summary += [("steps", f"{last['step']:,}"), ("training time", format_duration(elapsed))]
         if elapsed > 0:
             summary.append(("steps/s", f"{last['step'] / elapsed:.1f}"))
-    summary += [("ganforge", versions["ganforge_version"]), ("torch", versions["torch_version"]),
-                ("precision", versions["precision"])]
+    summary += [(label, config.get(key, "?")) for key, label in PROVENANCE_LABELS.items()]
     shown = [(key, json.dumps(value) if isinstance(value, list | tuple | bool) or value is None
               else value) for key, value in _flatten(settings) if _relevant(key, settings)]
     body = table(["", ""], summary) + \

@@ -24,6 +24,7 @@ from ganforge.errors import CheckpointError, ConfigError, DivergedError
 from ganforge.files import write_json
 from ganforge.models import build_discriminator, build_generator, build_prior, output_range
 from ganforge.objectives import build_objective
+from ganforge.provenance import provenance
 from ganforge.run_lock import is_lock_file, refuse_if_locked, run_dir_lock
 from ganforge.sampler import Sampler, class_blocks
 from ganforge.seeding import make_generator, seed_everything
@@ -209,9 +210,7 @@ def _train_in(run_dir: Path, config: RunConfig, dataset: Dataset, payload: dict[
                                   f"({detail})") from None
 
     if dist_info.is_main:
-        write_json({**config_to_dict(config), "ganforge_version": __version__,
-                    "torch_version": torch.__version__,
-                    "precision": "bf16 autocast" if trainer.autocast_bf16 else "fp32"},
+        write_json({**config_to_dict(config), **provenance(autocast_bf16=trainer.autocast_bf16)},
                    run_dir / CONFIG_NAME)
 
     # A self-conditioned run keeps its clusters: a resumed run conditions on the same ones, and
