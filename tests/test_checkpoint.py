@@ -13,11 +13,14 @@ def _weights(run_dir):
                                                         payload["discriminator"].items()}}
 
 
-@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+@pytest.mark.parametrize("optimizer,late_batch", [("sgd", None), ("adam", None), ("adam", "32")])
 def test_a_resumed_run_ends_with_exactly_the_weights_of_an_unbroken_run(tmp_path, tiny_config,
-                                                                         optimizer):
+                                                                         optimizer, late_batch):
     config = apply_overrides(tiny_config, {"train.optimizer": optimizer,
                                            "train.ema_decay": "0.9"})
+    if late_batch is not None:  # the batch grows at step 9, after the break at 6
+        config = apply_overrides(config, {"train.late_batch_size": late_batch,
+                                          "train.late_batch_step": "9"})
     train(apply_overrides(config, {"train.steps": "14"}), tmp_path / "whole")
     train(apply_overrides(config, {"train.steps": "6"}), tmp_path / "broken")
     result = train(apply_overrides(config, {"train.steps": "14"}), tmp_path / "broken",

@@ -170,6 +170,11 @@ def test_validate_checks_across_sections_and_against_the_data():
     with pytest.raises(ConfigError, match="images need sigmoid or tanh"):
         validate(linear, (1, 8, 8), True)
     validate(linear, (2,), False)
+    late = apply_overrides(RunConfig(), {"model.pack": 4, "train.batch_size": 100,
+                                         "train.late_batch_size": 150,
+                                         "train.late_batch_step": 10})
+    with pytest.raises(ConfigError, match=r"late_batch_size \(150\) must be a multiple"):
+        validate(late)
     clusters = apply_overrides(RunConfig(), {"model.clusters": 10})
     with pytest.raises(ConfigError, match="model.clusters .* needs --model.conditional true"):
         validate(clusters)
@@ -183,6 +188,7 @@ def test_validate_checks_across_sections_and_against_the_data():
     ("train.d_lr", "nan", "train.d_lr must be a finite number > 0"),
     ("data.image_size", "0", "data.image_size must be >= 1"),
     ("train.batch_size", "0", "train.batch_size must be >= 1"),
+    ("train.late_batch_size", "0", "train.late_batch_size must be >= 1"),
     ("model.mlp.d_dropout_input", "1.5", "model.mlp.d_dropout_input must be in"),
     ("loss.r1_every", "0", "loss.r1_every must be >= 1"),
     ("model.clusters", "1", "model.clusters must be 0 or >= 2"),
@@ -193,6 +199,16 @@ def test_validate_checks_across_sections_and_against_the_data():
 def test_invalid_values_are_rejected_with_the_key(key, value, message):
     with pytest.raises(ConfigError, match=message):
         apply_overrides(RunConfig(), {key: value})
+
+
+def test_the_late_batch_size_takes_over_at_its_step_and_needs_one():
+    train = apply_overrides(RunConfig(), {"train.batch_size": 64, "train.late_batch_size": 128,
+                                          "train.late_batch_step": 1000}).train
+    assert [train.batch_size_at(step) for step in (0, 999, 1000, 5000)] == [64, 64, 128, 128]
+    assert train.largest_batch_size() == 128
+    assert RunConfig().train.batch_size_at(10**6) == RunConfig().train.largest_batch_size() == 100
+    with pytest.raises(ConfigError, match="train.late_batch_step must be >= 1 when"):
+        apply_overrides(RunConfig(), {"train.late_batch_size": 128})
 
 
 def test_nan_is_parsed_then_rejected_not_silently_kept():

@@ -230,6 +230,11 @@ class TrainConfig:
     """Training steps; one step is k D updates followed by one G update."""
     batch_size: int = 100
     """Minibatch size m, per process."""
+    late_batch_size: int | None = None
+    """From step `late_batch_step` on, minibatches of this size instead (larger batches late in
+    training, as BigGAN's results suggest: less gradient noise once G is close); None: off."""
+    late_batch_step: int = 0
+    """The step from which `late_batch_size` applies."""
     d_steps_per_g_step: int = 1
     """k in Algorithm 1: discriminator updates per generator update."""
     reuse_noise_for_g: bool = True
@@ -288,6 +293,11 @@ class TrainConfig:
     def __post_init__(self) -> None:
         _check(self.steps >= 1, "train.steps", ">= 1", self.steps)
         _check(self.batch_size >= 1, "train.batch_size", ">= 1", self.batch_size)
+        if self.late_batch_size is not None:
+            _check(self.late_batch_size >= 1, "train.late_batch_size", ">= 1 or none",
+                   self.late_batch_size)
+            _check(self.late_batch_step >= 1, "train.late_batch_step",
+                   ">= 1 when train.late_batch_size is set", self.late_batch_step)
         _check(self.d_steps_per_g_step >= 1, "train.d_steps_per_g_step", ">= 1",
                self.d_steps_per_g_step)
         for key in ("g_lr", "d_lr"):
@@ -308,6 +318,16 @@ class TrainConfig:
         for key in ("log_every_steps", "sample_every_steps", "checkpoint_every_steps",
                     "grid_samples"):
             _check(getattr(self, key) >= 1, f"train.{key}", ">= 1", getattr(self, key))
+
+    def batch_size_at(self, step: int) -> int:
+        """The minibatch size of the step after `step` completed steps."""
+        if self.late_batch_size is not None and step >= self.late_batch_step:
+            return self.late_batch_size
+        return self.batch_size
+
+    def largest_batch_size(self) -> int:
+        """The largest minibatch the run will use (what memory and the data must hold)."""
+        return max(self.batch_size, self.late_batch_size or 0)
 
 
 @dataclass(frozen=True)
@@ -335,9 +355,11 @@ def validate(config: RunConfig, sample_shape: Sequence[int] | None = None,
     against the data, the architecture against the shape, and the memory training would need
     against what the machine has. Training and `--dry-run` both call this, so a config that
     would fail at step 0 fails here, the same way, before a weight is allocated."""
-    if config.train.batch_size % config.model.pack:
-        raise ConfigError(f"train.batch_size ({config.train.batch_size}) must be a multiple of "
-                          f"model.pack ({config.model.pack})")
+    for key in ("batch_size", "late_batch_size"):
+        size = getattr(config.train, key)
+        if size is not None and size % config.model.pack:
+            raise ConfigError(f"train.{key} ({size}) must be a multiple of model.pack "
+                              f"({config.model.pack})")
     if config.model.conditional and config.model.pack > 1:
         raise ConfigError("model.conditional judges each sample with its own class: it needs "
                           f"model.pack 1 (got {config.model.pack})")
@@ -354,7 +376,7 @@ def validate(config: RunConfig, sample_shape: Sequence[int] | None = None,
                           "fashion-mnist, digits, idx with --data.labels-path), condition on "
                           "clusters (--model.clusters K) or drop --model.conditional")
     output_range(config.model.g_output, bool(is_image))
-    shape, batch = tuple(sample_shape), config.train.batch_size
+    shape, batch = tuple(sample_shape), config.train.largest_batch_size()
     # On the meta device, tensors have shapes and no storage: each architecture can reject a
     # shape it cannot handle, and the networks can be measured, without allocating anything.
     with torch.device("meta"):

@@ -5,7 +5,7 @@ from ganforge import device as device_module
 from ganforge.config import ModelConfig, TrainConfig
 from ganforge.data.batches import InMemoryBatches
 from ganforge.data.toy import gaussian_mixture_1d
-from ganforge.errors import DivergedError
+from ganforge.errors import ConfigError, DivergedError
 from ganforge.models import DCGANConfig, MLPConfig, build_discriminator, build_generator
 from ganforge.models.priors import Prior
 from ganforge.objectives import OBJECTIVES, build_objective
@@ -40,6 +40,38 @@ def test_each_step_is_k_discriminator_updates_then_one_generator_update(k):
     g_counts = {int(s["step"]) for s in trainer.opt_g.state.values()}
     assert d_counts == {5 * k} and g_counts == {5}
     assert trainer.d_updates == 5 * k and trainer.step_count == 5
+
+
+@pytest.mark.parametrize("k", [1, 2])
+def test_late_batch_size_takes_over_from_its_step_for_real_and_fake_batches(k, monkeypatch):
+    config = TrainConfig(optimizer="adam", g_lr=1e-3, d_lr=1e-3, lr_decay=1.0, steps=5,
+                         d_steps_per_g_step=k, batch_size=8, late_batch_size=32,
+                         late_batch_step=3, progress=False)
+    trainer = _toy_trainer(config)
+    real_sizes, fake_sizes = [], []
+    take_real, generate = trainer.batches.next_labelled, trainer.G.forward
+
+    def counted_real():
+        batch = take_real()
+        real_sizes.append(len(batch[0]))
+        return batch
+
+    def counted_fake(z):
+        fake_sizes.append(len(z))
+        return generate(z)
+
+    monkeypatch.setattr(trainer.batches, "next_labelled", counted_real)
+    monkeypatch.setattr(trainer.G, "forward", counted_fake)
+    trainer.fit(5)
+    # Steps 1-3 (step_count 0, 1, 2 before them) use 8; steps 4-5 use 32, k D updates each.
+    assert real_sizes == [8] * (3 * k) + [32] * (2 * k)
+    assert fake_sizes == real_sizes
+
+
+def test_a_late_batch_larger_than_the_data_is_refused_before_training():
+    config = TrainConfig(batch_size=8, late_batch_size=64, late_batch_step=3, progress=False)
+    with pytest.raises(ConfigError, match="train.late_batch_size 64 x 1 process"):
+        _toy_trainer(config, data=torch.randn(40, 1))
 
 
 @pytest.mark.parametrize("reuse", [True, False])

@@ -17,21 +17,30 @@ class InMemoryBatches:
 
     def __init__(self, data: Tensor, batch_size: int, *, seed: int, rank: int = 0,
                  world_size: int = 1, labels: Tensor | None = None) -> None:
-        global_batch = batch_size * world_size
-        if global_batch > len(data):
-            raise ConfigError(
-                f"train.batch_size {batch_size} x {world_size} process(es) is larger than the "
-                f"{len(data)} training examples; lower train.batch_size")
         self.data = data
         self.labels = None if labels is None else labels.to(data.device)
-        self.batch_size = batch_size
-        self.rank = rank
-        self.global_batch = global_batch
+        self.rank, self.world_size = rank, world_size
+        self.resize(batch_size)
         # Seeded identically on every rank: all ranks agree on the permutation.
         self.generator = torch.Generator().manual_seed(seed)
         self.epoch = 0
         self._order: Tensor | None = None
         self._position = 0
+
+    def check_fits(self, batch_size: int, setting: str = "train.batch_size") -> None:
+        """Refuse a per-process `batch_size` whose global batch exceeds the data (ConfigError
+        naming `setting`)."""
+        if batch_size * self.world_size > len(self.data):
+            raise ConfigError(
+                f"{setting} {batch_size} x {self.world_size} process(es) is larger than the "
+                f"{len(self.data)} training examples; lower {setting}")
+
+    def resize(self, batch_size: int, setting: str = "train.batch_size") -> None:
+        """Draw minibatches of `batch_size` from now on. The epoch's permutation carries on: the
+        next batch starts where the last one ended."""
+        self.check_fits(batch_size, setting)
+        self.batch_size = batch_size
+        self.global_batch = batch_size * self.world_size
 
     def next(self) -> Tensor:
         """The next minibatch, [batch_size, ...] on the data's device."""

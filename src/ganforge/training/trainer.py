@@ -117,6 +117,8 @@ class Trainer:
         self.conditional = conditional
         if conditional and batches.labels is None:
             raise ValueError("a conditional trainer needs labelled batches")
+        if config.late_batch_size is not None:
+            batches.check_fits(config.late_batch_size, "train.late_batch_size")
         self.step_count = 0  # completed steps; a step is k D updates + 1 G update
         self.d_updates = 0
         self.elapsed_s = 0.0  # training time accumulated over resumed sessions
@@ -165,7 +167,7 @@ class Trainer:
         return () if labels is None else (labels,)
 
     def _prior_noise(self) -> Tensor:
-        m, rank = self.config.batch_size, self.dist.rank
+        m, rank = self.batches.batch_size, self.dist.rank
         z = self.prior.sample(m * self.dist.world_size, device=self.device,
                               generator=self.noise_generator)
         return z[rank * m:(rank + 1) * m]
@@ -207,6 +209,9 @@ class Trainer:
         """One step of Algorithm 1 (k D updates, then one G update); returns the statistics in
         `stat_keys` order, stacked, without a host sync."""
         reuse = self.config.reuse_noise_for_g
+        size = self.config.batch_size_at(self.step_count)
+        if size != self.batches.batch_size:  # the late batch size takes over (or a resume)
+            self.batches.resize(size)
         for i in range(self.k):
             # k discriminator updates; the last keeps G(z) for G's update when reusing noise.
             last = self.discriminator_update(keep_graph=reuse and i == self.k - 1)
