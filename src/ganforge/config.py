@@ -231,10 +231,11 @@ class TrainConfig:
     batch_size: int = 100
     """Minibatch size m, per process."""
     late_batch_size: int | None = None
-    """From step `late_batch_step` on, minibatches of this size instead (larger batches late in
-    training, as BigGAN's results suggest: less gradient noise once G is close); None: off."""
+    """Once `late_batch_step` steps are done, minibatches of this size instead (larger batches
+    late in training, as BigGAN's results suggest: less gradient noise once G is close); None:
+    off."""
     late_batch_step: int = 0
-    """The step from which `late_batch_size` applies."""
+    """Steps done before `late_batch_size` takes over (the first late step is this + 1)."""
     d_steps_per_g_step: int = 1
     """k in Algorithm 1: discriminator updates per generator update."""
     reuse_noise_for_g: bool = True
