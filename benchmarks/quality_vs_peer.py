@@ -61,6 +61,15 @@ def merged_scores(results: dict[str, Any]) -> tuple[dict[str, float], dict[str, 
     return values, floor
 
 
+def merged_errors(results: dict[str, Any]) -> dict[str, float]:
+    """The values' standard errors over sample draws (evaluate(draws=N)), merged into one dict;
+    empty for a single draw."""
+    errors: dict[str, float] = {}
+    for result in results.values():
+        errors.update(result.standard_error)
+    return errors
+
+
 def train_peer(name: str, data: str, seed: int, marks: list[float],
                dataset_28: Any) -> list[dict[str, Any]]:
     recipe = RECIPES[name]
@@ -101,10 +110,11 @@ def continues(done: list[dict[str, Any]], marks: list[float], run_dir: Path) -> 
 
 def train_preset(preset: str, data: str, seed: int, marks: list[float], runs: Path,
                  done: list[dict[str, Any]] | None = None,
-                 overrides: dict[str, str] | None = None) -> list[dict[str, Any]]:
+                 overrides: dict[str, str] | None = None,
+                 draws: int = 1) -> list[dict[str, Any]]:
     """Train `preset` (with `overrides`, dotted keys as on the command line) to each mark and
-    score it there; `done` rows (see `continues`) are kept and training resumes from the last of
-    them."""
+    score it there (on `draws` draws of samples: see `ganforge.evaluate`); `done` rows (see
+    `continues`) are kept and training resumes from the last of them."""
     run_dir = preset_run_dir(runs, data, preset, seed)
     rows = list(done or [])
     previous = rows[-1]["minutes"] if rows else 0.0
@@ -116,11 +126,15 @@ def train_preset(preset: str, data: str, seed: int, marks: list[float], runs: Pa
             **(overrides or {})})
         ganforge.train(config, run_dir, resume=previous > 0, progress=False)
         previous = mark
-        values, floor = merged_scores(ganforge.evaluate(run_dir, metrics=METRICS, seed=0, log=False,
-                                                  progress=False))
+        results = ganforge.evaluate(run_dir, metrics=METRICS, seed=0, log=False, progress=False,
+                                    draws=draws)
+        values, floor = merged_scores(results)
         step = ganforge.load_generator(run_dir, device="cpu").step
         print(f"  {preset} seed {seed}: {mark:g} min, {step:,} steps", file=sys.stderr)
-        rows.append({"minutes": mark, "steps": step, "values": values, "floor": floor})
+        row = {"minutes": mark, "steps": step, "values": values, "floor": floor}
+        if draws > 1:
+            row.update(draws=draws, standard_error=merged_errors(results))
+        rows.append(row)
     return rows
 
 
@@ -134,7 +148,19 @@ def cell(numbers: list[float], key: str, digits: int) -> str:
     """One table cell: the mean of `numbers` (+- its s.e. when there are several), KID x 1000."""
     scale = 1000.0 if key == keys.KID else 1.0
     mean, error = _mean_se([n * scale for n in numbers])
-    return f"{mean:.{digits}f}" + ("" if math.isnan(error) else f" +- {error:.{digits}f}")
+    return value_cell(mean, error, digits)
+
+
+def value_cell(value: float, error: float, digits: int) -> str:
+    """`value +- error` to `digits` places; the value alone when the error is NaN."""
+    return f"{value:.{digits}f}" + ("" if math.isnan(error) else f" +- {error:.{digits}f}")
+
+
+def draws_cell(row: dict[str, Any], key: str, digits: int) -> str:
+    """A row's value (KID x 1000) with its standard error over sample draws when it has one."""
+    scale = 1000.0 if key == keys.KID else 1.0
+    error = row.get("standard_error", {}).get(key, math.nan)
+    return value_cell(row["values"][key] * scale, error * scale, digits)
 
 
 def markdown(results: dict[str, Any]) -> str:

@@ -1,7 +1,9 @@
 """Preset variants at equal training time: one preset with a few config changes each, trained for
 the same CPU minutes on the same cores and scored exactly as quality_vs_peer.py scores it (FD,
 KID, precision / recall / density / coverage and class coverage on the held-out split, 10,000
-samples, evaluation seed 0).
+samples, evaluation seeds 0 to 4: each figure is the mean over five draws of samples, with
+its standard error; `--draws 1` scores seed 0 alone, as rows before 2026-11-30's fifth session
+were).
 
 This is the quick screen that comes before a preset change: a variant that does not beat the
 preset here is not worth a 30-minute quality_vs_peer run. Every variant is a name followed by
@@ -36,6 +38,7 @@ from benchmarks.overrides import parse_overrides  # noqa: E402
 from benchmarks.quality_vs_peer import (  # noqa: E402
     COLUMNS,
     cell,
+    draws_cell,
     preset_run_dir,
     train_preset,
 )
@@ -66,7 +69,7 @@ def markdown(rows: dict[str, dict[str, Any]]) -> str:
     floor = None
     for name, row in rows.items():
         changes = ", ".join(f"`{key}={value}`" for key, value in row["overrides"].items())
-        cells = [cell([row["values"][key]], key, digits) for _, key, digits in COLUMNS]
+        cells = [draws_cell(row, key, digits) for _, key, digits in COLUMNS]
         steps = f"{row['steps']:,}"
         if "train_minutes" in row:
             steps += f" ({row['train_minutes']:.1f} min)"
@@ -91,9 +94,14 @@ def main() -> None:
     parser.add_argument("--variant", nargs="+", action="append", required=True,
                         metavar="NAME [KEY=VALUE ...]")
     parser.add_argument("--runs", type=Path, default=ROOT / "runs" / "variants")
+    parser.add_argument("--draws", type=int, default=5,
+                        help="score each variant on this many draws of samples (seeds 0, 1, "
+                             "...): mean +- s.e. One draw's FD moves by ~10%% between seeds")
     args = parser.parse_args()
     if args.steps is not None and args.steps < 1:
         parser.error(f"--steps must be >= 1, got {args.steps}")
+    if args.draws < 1:
+        parser.error(f"--draws must be >= 1, got {args.draws}")
     variants = dict(parse_variant(tokens) for tokens in args.variant)
     results = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
     budget = f"{args.steps} steps" if args.steps else f"{args.minutes:g} min"
@@ -103,7 +111,8 @@ def main() -> None:
         print(f"{args.preset} {name}: {budget}", file=sys.stderr)
         rows[name] = train_preset(args.preset, args.data, args.seed, [args.minutes],
                                   args.runs / name,
-                                  overrides={**step_budget(args.steps), **overrides})[0]
+                                  overrides={**step_budget(args.steps), **overrides},
+                                  draws=args.draws)[0]
         rows[name]["overrides"] = overrides
         if args.steps:
             run_dir = preset_run_dir(args.runs / name, args.data, args.preset, args.seed)

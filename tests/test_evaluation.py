@@ -1,6 +1,7 @@
 """ganforge.evaluate and `ganforge evaluate`: every metric, the floor, and metrics.jsonl."""
 
 import json
+import statistics
 
 import pytest
 
@@ -69,6 +70,45 @@ def test_temperature_moves_the_scores_and_is_logged(digits_run, quick_classifier
     capsys.readouterr()
     assert main(["evaluate", str(digits_run), "--temperature", "0"]) == 2
     assert "temperature must be a positive number" in capsys.readouterr().err
+
+
+def test_draws_average_independent_sample_seeds_and_are_logged(digits_run, quick_classifier,
+                                                               capsys):
+    singles = [ganforge.evaluate(digits_run, metrics=["fd"], n_samples=200, seed=seed,
+                                 progress=False, log=False)["fd"].values[FRECHET_DISTANCE]
+               for seed in (3, 4, 5)]
+    assert len(set(singles)) == 3  # the seeds draw different samples
+    combined = ganforge.evaluate(digits_run, metrics=["fd"], n_samples=200, seed=3, draws=3,
+                                 progress=False)["fd"]
+    assert combined.values[FRECHET_DISTANCE] == pytest.approx(statistics.mean(singles))
+    assert combined.standard_error[FRECHET_DISTANCE] == \
+        pytest.approx(statistics.stdev(singles) / 3 ** 0.5)
+    record = json.loads((digits_run / "metrics.jsonl").read_text().splitlines()[-1])
+    assert record["draws"] == 3 and record["seed"] == 3
+    assert record["standard_error"][FRECHET_DISTANCE] == \
+        pytest.approx(combined.standard_error[FRECHET_DISTANCE])
+    # The CLI prints the error column; zero draws is a one-line usage error.
+    assert main(["evaluate", str(digits_run), "--metrics", "fd", "--n-samples", "200",
+                 "--draws", "2"]) == 0
+    assert "+- s.e." in capsys.readouterr().out
+    assert main(["evaluate", str(digits_run), "--draws", "0"]) == 2
+    assert "--draws: must be >= 1" in capsys.readouterr().err
+    with pytest.raises(ConfigError, match="--draws must be >= 1"):
+        ganforge.evaluate(digits_run, draws=0)
+
+
+def test_a_redraw_shares_the_real_features_but_not_the_samples(digits_run, quick_classifier):
+    from ganforge.metrics.context import EvaluationContext
+
+    sampler = ganforge.load_generator(digits_run, device="cpu")
+    context = EvaluationContext(sampler, ganforge.build_dataset(sampler.config.data),
+                                n_samples=50, progress=False)
+    train, fake = (context.outputs(name, features=True) for name in ("train", "fake"))
+    again = context.redraw(1)
+    assert again.seed == 1 and again.loaded_classifier() is context.loaded_classifier()
+    assert again.outputs("train", features=True) is train
+    assert not again.samples(50).equal(context.samples(50))
+    assert not again.outputs("fake", features=True).equal(fake)
 
 
 def test_bad_requests_are_config_errors(digits_run, tmp_path, capsys):

@@ -55,3 +55,15 @@ def test_a_step_budget_row_shows_its_training_minutes_beside_the_steps() -> None
                     "overrides": {"train.ema_decay": "0.9995"}}}
     assert markdown(rows).splitlines()[2].startswith(
         "| ema | `train.ema_decay=0.9995` | 16,000 (7.9 min) | 0.62 |")
+
+
+def test_a_row_scored_on_several_draws_shows_each_value_with_its_standard_error() -> None:
+    values = {keys.FRECHET_DISTANCE: 0.2873, keys.KID: 0.00567, keys.PRECISION: 0.908,
+              keys.RECALL: 0.903, keys.DENSITY: 0.911, keys.COVERAGE: 0.917,
+              keys.CLASSES_COVERED: 10.0, keys.CLASS_COVERAGE_KL: 0.0022}
+    errors = {**{key: 0.0 for key in values}, keys.FRECHET_DISTANCE: 0.0063,
+              keys.KID: 0.00021}
+    rows = {"preset": {"steps": 53460, "values": values, "floor": values, "overrides": {},
+                       "draws": 5, "standard_error": errors}}
+    assert markdown(rows).splitlines()[2].startswith(
+        "| preset | (the preset) | 53,460 | 0.29 +- 0.01 | 5.67 +- 0.21 | 0.908 +- 0.000 |")

@@ -16,6 +16,7 @@ from ganforge.errors import ConfigError
 from ganforge.metrics import keys
 from ganforge.metrics.context import LABELS, EvaluationContext, MetricResult
 from ganforge.metrics.context import Sampler as MetricSampler
+from ganforge.metrics.draws import check_draws
 from ganforge.metrics.registry import METRICS, default_metrics, evaluate_metrics
 from ganforge.sampler import Sampler, load_generator
 from ganforge.version import __version__
@@ -34,13 +35,17 @@ def evaluate(source: str | Path | Sampler | MetricSampler, *,
              n_samples: int | None = None, seed: int = 0, device: str = "auto",
              dataset: Dataset | None = None,
              inception_weights: str | Path | None = None, log: bool = True,
-             progress: bool = True, temperature: float = 1.0) -> dict[str, MetricResult]:
+             progress: bool = True, temperature: float = 1.0,
+             draws: int = 1) -> dict[str, MetricResult]:
     """Score a run folder, a checkpoint or a `Sampler` on its data set's held-out split; any
     object with `sample(n, seed=)` and `check_labels` can be scored with `dataset` given.
-    `temperature` applies to a generator loaded here (a `Sampler` keeps its own).
+    `temperature` applies to a generator loaded here (a `Sampler` keeps its own). `draws` > 1
+    scores that many independent draws of samples (seeds `seed`, `seed` + 1, ...) and reports
+    each value's mean, with its standard error in `MetricResult.standard_error`.
 
     Results are appended to RUN_DIR/metrics.jsonl when `source` is a run or checkpoint.
     """
+    check_draws(draws)
     run_dir: Path | None = None
     loaded: Sampler | None  # a ganforge generator, whose config names its data
     generator: MetricSampler
@@ -68,7 +73,7 @@ def evaluate(source: str | Path | Sampler | MetricSampler, *,
                                 else Path(inception_weights))
     names = list(metrics) if metrics else default_metrics(context)
     start = time.perf_counter()
-    results = evaluate_metrics(names, context)
+    results = evaluate_metrics(names, context, draws)
     seconds = time.perf_counter() - start
     if log and run_dir is not None and loaded is not None and loaded.config.train.tensorboard:
         _log_to_tensorboard(run_dir, results, loaded.step)
@@ -112,6 +117,8 @@ def _record(name: str, result: MetricResult, generator: Sampler, dataset: Datase
         "ganforge_version": __version__, "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "seconds_all_metrics": round(seconds, 2), **result.settings,
     }
+    if result.standard_error:
+        record["standard_error"] = finite(result.standard_error)
     if keys.PARZEN_SIGMA in result.values:
         record["sigma"] = result.values[keys.PARZEN_SIGMA]
     if LABELS in METRICS[name].needs:
@@ -120,13 +127,19 @@ def _record(name: str, result: MetricResult, generator: Sampler, dataset: Datase
 
 
 def format_results(results: dict[str, MetricResult]) -> str:
-    """A text table: each metric's value for the generator and for held-out real images."""
-    lines = [f"{'metric':<26}{'generator':>14}{'real floor':>14}  settings"]
+    """A text table: each metric's value for the generator (with its standard error when it is
+    a mean over several draws) and for held-out real images."""
+    with_errors = any(result.standard_error for result in results.values())
+    error_title = f"{'+- s.e.':>10}" if with_errors else ""
+    lines = [f"{'metric':<26}{'generator':>14}{error_title}{'real floor':>14}  settings"]
     for result in results.values():
         settings = ", ".join(f"{k}={v}" for k, v in result.settings.items()
-                             if k in ("n_samples", "split", "reference"))
+                             if k in ("n_samples", "split", "reference", "draws"))
         for key, value in result.values.items():
             floor = result.floor.get(key)
             floor_text = "" if floor is None else f"{floor:14.4f}"
-            lines.append(f"{key:<26}{value:14.4f}{floor_text:>14}  {settings}")
+            error = result.standard_error.get(key)
+            error_text = "" if not with_errors else \
+                f"{'':>10}" if error is None else f"{error:10.4f}"
+            lines.append(f"{key:<26}{value:14.4f}{error_text}{floor_text:>14}  {settings}")
     return "\n".join(lines)

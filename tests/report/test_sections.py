@@ -38,3 +38,14 @@ def test_the_slider_keeps_the_page_within_its_byte_budget(tmp_path, monkeypatch)
 def test_no_grids_no_section(tmp_path):
     (tmp_path / "samples").mkdir()
     assert sections.progress_section(tmp_path / "samples") is None
+
+
+def test_a_mean_over_draws_shows_its_standard_error_and_draw_count():
+    records = [{"metric": "fd", "step": 500, "values": {"frechet_distance": 0.2873},
+                "real_floor": {"frechet_distance": 0.0509}, "n_samples": 10000, "draws": 5,
+                "standard_error": {"frechet_distance": 0.0063}},
+               {"metric": "fd", "step": 600, "values": {"frechet_distance": 0.25},
+                "real_floor": {"frechet_distance": 0.0509}, "n_samples": 10000}]
+    body = sections.metrics_section(records).body
+    assert "0.2873 ± 0.0063" in body and "10000 x 5 draws" in body
+    assert "0.25 ±" not in body  # a single draw has no error bar

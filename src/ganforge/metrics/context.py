@@ -48,6 +48,8 @@ class MetricResult:
     values: dict[str, float]
     floor: dict[str, float]
     settings: dict[str, Any]
+    standard_error: dict[str, float] = field(default_factory=dict)
+    """Of each value, over independent sample draws (`metrics.draws`); empty for one draw."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,15 @@ class EvaluationContext:
     _samples: Tensor | None = None
     _classifier: TrainedClassifier | None = None
     _cache: dict[str, Tensor] = field(default_factory=dict)
+
+    def redraw(self, seed: int) -> EvaluationContext:
+        """The same evaluation on the draw of generated samples that `seed` makes: the feature
+        network and the real images' features are shared, not computed again."""
+        shared = {key: value for key, value in self._cache.items()
+                  if not key.startswith("fake-")}
+        return EvaluationContext(self.sampler, self.dataset, n_samples=self.n_samples, seed=seed,
+                                 progress=self.progress, inception_weights=self.inception_weights,
+                                 _classifier=self._classifier, _cache=shared)
 
     def samples(self, n: int) -> Tensor:
         """The first n of one seeded draw, so every metric sees the same samples."""

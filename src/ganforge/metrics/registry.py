@@ -10,6 +10,7 @@ from ganforge.errors import ConfigError
 from ganforge.metrics.classes import CLASS_COVERAGE, CLASSIFIER_SCORE_METRIC
 from ganforge.metrics.conditional import CONDITIONAL_ACCURACY_METRIC, PER_CLASS_FD
 from ganforge.metrics.context import EvaluationContext, Metric, MetricResult
+from ganforge.metrics.draws import evaluate_draws
 from ganforge.metrics.frechet import FRECHET, KERNEL
 from ganforge.metrics.inception import INCEPTION
 from ganforge.metrics.memorisation import MEMORISATION
@@ -28,8 +29,10 @@ def default_metrics(ctx: EvaluationContext) -> list[str]:
     return [name for name, metric in METRICS.items() if metric.needs <= ctx.offers()]
 
 
-def evaluate_metrics(names: Sequence[str], ctx: EvaluationContext) -> dict[str, MetricResult]:
-    """Run the named metrics on one shared context."""
+def evaluate_metrics(names: Sequence[str], ctx: EvaluationContext,
+                     draws: int = 1) -> dict[str, MetricResult]:
+    """Run the named metrics on one shared context; with `draws` > 1, on that many independent
+    draws of samples, each value reported as its mean with a standard error."""
     unknown = [name for name in names if name not in METRICS]
     if unknown:
         raise ConfigError(f"unknown metric(s) {', '.join(unknown)}; choose from "
@@ -42,4 +45,8 @@ def evaluate_metrics(names: Sequence[str], ctx: EvaluationContext) -> dict[str, 
                               "labelled image data set; conditional: a --model.conditional "
                               "run on the labels, not on --model.clusters; inception_weights: "
                               "--inception-weights)")
+    return evaluate_draws(names, ctx, draws, _compute)
+
+
+def _compute(names: Sequence[str], ctx: EvaluationContext) -> dict[str, MetricResult]:
     return {name: METRICS[name].compute(ctx) for name in names}

@@ -152,11 +152,16 @@ def metrics_section(records: Sequence[dict[str, Any]]) -> Section | None:
     history: dict[str, list[tuple[int, float, float | None]]] = {}
     for record in records:
         floors = record.get("real_floor", {})
+        errors = record.get("standard_error", {})  # a mean over `draws` draws of samples
+        samples = record.get("n_samples", "")
+        if record.get("draws", 1) > 1:
+            samples = f"{samples} x {record['draws']} draws"
         for key, value in record.get("values", {}).items():
-            floor = floors.get(key)
+            floor, error = floors.get(key), errors.get(key)
+            generator = _number(value) + ("" if error is None else f" ± {_number(error)}")
             rows.append([record.get("step", "?"), record.get("metric", "?"), key,
-                         _number(value), "" if floor is None else _number(floor),
-                         record.get("n_samples", ""), record.get("time", "")])
+                         generator, "" if floor is None else _number(floor),
+                         samples, record.get("time", "")])
             if isinstance(value, int | float):
                 history.setdefault(key, []).append(
                     (int(record.get("step", 0)), float(value),
