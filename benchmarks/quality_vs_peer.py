@@ -144,9 +144,14 @@ def _mean_se(numbers: list[float]) -> tuple[float, float]:
     return mean, error
 
 
+def _display_scale(key: str) -> float:
+    """Tables show KID x 1000, every other value as it is."""
+    return 1000.0 if key == keys.KID else 1.0
+
+
 def cell(numbers: list[float], key: str, digits: int) -> str:
     """One table cell: the mean of `numbers` (+- its s.e. when there are several), KID x 1000."""
-    scale = 1000.0 if key == keys.KID else 1.0
+    scale = _display_scale(key)
     mean, error = _mean_se([n * scale for n in numbers])
     return value_cell(mean, error, digits)
 
@@ -158,7 +163,7 @@ def value_cell(value: float, error: float, digits: int) -> str:
 
 def draws_cell(row: dict[str, Any], key: str, digits: int) -> str:
     """A row's value (KID x 1000) with its standard error over sample draws when it has one."""
-    scale = 1000.0 if key == keys.KID else 1.0
+    scale = _display_scale(key)
     error = row.get("standard_error", {}).get(key, math.nan)
     return value_cell(row["values"][key] * scale, error * scale, digits)
 

@@ -39,10 +39,10 @@ RESULTS = ROOT / "benchmarks" / "results" / "rescore.json"
 
 def score(run: Path, metrics: list[str], draws: int) -> dict[str, Any]:
     """One table row: the run's step and its values, floors and standard errors over `draws`."""
-    results = ganforge.evaluate(run, metrics=metrics, seed=0, draws=draws, log=False,
+    generator = ganforge.load_generator(run)  # loaded once: scored, then read for its step
+    results = ganforge.evaluate(generator, metrics=metrics, seed=0, draws=draws, log=False,
                                 progress=False)
     values, floor = merged_scores(results)
-    generator = ganforge.load_generator(run, device="cpu")
     return {"run": str(run), "data": generator.config.data.name, "steps": generator.step,
             "values": values, "floor": floor, "standard_error": merged_errors(results)}
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from ganforge.errors import ConfigError
-from ganforge.metrics.context import EvaluationContext, MetricResult
+from ganforge.metrics.context import MetricResult
 
 
 def check_draws(draws: int) -> None:
@@ -51,12 +51,3 @@ def combine_draws(per_draw: Sequence[MetricResult]) -> MetricResult:
             if all(math.isfinite(n) for n in numbers) else math.nan
     return MetricResult(values, floor, {**first.settings, "draws": len(per_draw)}, errors)
 
-
-def evaluate_draws(names: Sequence[str], context: EvaluationContext, draws: int,
-                   evaluate: Callable[[Sequence[str], EvaluationContext],
-                                      dict[str, MetricResult]]) -> dict[str, MetricResult]:
-    """`evaluate(names, ...)` on `draws` draws (seeds context.seed, context.seed + 1, ...),
-    sharing the feature network and the real images' features, combined by `combine_draws`."""
-    results = [evaluate(names, context if seed == context.seed else context.redraw(seed))
-               for seed in draw_seeds(context.seed, draws)]
-    return {name: combine_draws([result[name] for result in results]) for name in names}

@@ -10,7 +10,7 @@ from ganforge.errors import ConfigError
 from ganforge.metrics.classes import CLASS_COVERAGE, CLASSIFIER_SCORE_METRIC
 from ganforge.metrics.conditional import CONDITIONAL_ACCURACY_METRIC, PER_CLASS_FD
 from ganforge.metrics.context import EvaluationContext, Metric, MetricResult
-from ganforge.metrics.draws import evaluate_draws
+from ganforge.metrics.draws import combine_draws, draw_seeds
 from ganforge.metrics.frechet import FRECHET, KERNEL
 from ganforge.metrics.inception import INCEPTION
 from ganforge.metrics.memorisation import MEMORISATION
@@ -45,8 +45,9 @@ def evaluate_metrics(names: Sequence[str], ctx: EvaluationContext,
                               "labelled image data set; conditional: a --model.conditional "
                               "run on the labels, not on --model.clusters; inception_weights: "
                               "--inception-weights)")
-    return evaluate_draws(names, ctx, draws, _compute)
-
-
-def _compute(names: Sequence[str], ctx: EvaluationContext) -> dict[str, MetricResult]:
-    return {name: METRICS[name].compute(ctx) for name in names}
+    per_draw = []
+    for seed in draw_seeds(ctx.seed, draws):
+        # Made after the previous draw has run, so it shares that draw's real-image features.
+        context = ctx if seed == ctx.seed else ctx.redraw(seed)
+        per_draw.append({name: METRICS[name].compute(context) for name in names})
+    return {name: combine_draws([results[name] for results in per_draw]) for name in names}
