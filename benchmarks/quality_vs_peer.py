@@ -26,6 +26,7 @@ import argparse
 import copy
 import json
 import math
+import shutil
 import statistics
 import sys
 import time
@@ -70,8 +71,17 @@ def merged_errors(results: dict[str, Any]) -> dict[str, float]:
     return errors
 
 
+def scored_row(mark: float, steps: int, results: dict[str, Any], draws: int) -> dict[str, Any]:
+    """One mark's row of the json: its scores, with their standard errors over draws if several."""
+    values, floor = merged_scores(results)
+    row = {"minutes": mark, "steps": steps, "values": values, "floor": floor}
+    if draws > 1:
+        row.update(draws=draws, standard_error=merged_errors(results))
+    return row
+
+
 def train_peer(name: str, data: str, seed: int, marks: list[float],
-               dataset_28: Any) -> list[dict[str, Any]]:
+               dataset_28: Any, draws: int = 1) -> list[dict[str, Any]]:
     recipe = RECIPES[name]
     images = ganforge.build_dataset(DataConfig(name=data, image_size=recipe.image_size)).train
     loop = PeerLoop(recipe, images, seed=seed)
@@ -83,13 +93,10 @@ def train_peer(name: str, data: str, seed: int, marks: list[float],
         trained += time.perf_counter() - start
         snapshots.append((mark, loop.steps, copy.deepcopy(loop.G)))
         print(f"  {name} seed {seed}: {mark:g} min, {loop.steps:,} steps", file=sys.stderr)
-    rows = []
-    for mark, steps, G in snapshots:
-        values, floor = merged_scores(ganforge.evaluate(
-            PeerSampler(G, dataset_28.sample_shape[-1]), metrics=METRICS, seed=0,
-            dataset=dataset_28, log=False, progress=False))
-        rows.append({"minutes": mark, "steps": steps, "values": values, "floor": floor})
-    return rows
+    return [scored_row(mark, steps, ganforge.evaluate(
+                PeerSampler(G, dataset_28.sample_shape[-1]), metrics=METRICS, seed=0,
+                dataset=dataset_28, log=False, progress=False, draws=draws), draws)
+            for mark, steps, G in snapshots]
 
 
 def preset_run_dir(runs: Path, data: str, preset: str, seed: int) -> Path:
@@ -128,13 +135,9 @@ def train_preset(preset: str, data: str, seed: int, marks: list[float], runs: Pa
         previous = mark
         results = ganforge.evaluate(run_dir, metrics=METRICS, seed=0, log=False, progress=False,
                                     draws=draws)
-        values, floor = merged_scores(results)
         step = ganforge.load_generator(run_dir, device="cpu").step
         print(f"  {preset} seed {seed}: {mark:g} min, {step:,} steps", file=sys.stderr)
-        row = {"minutes": mark, "steps": step, "values": values, "floor": floor}
-        if draws > 1:
-            row.update(draws=draws, standard_error=merged_errors(results))
-        rows.append(row)
+        rows.append(scored_row(mark, step, results, draws))
     return rows
 
 
@@ -259,6 +262,11 @@ def main() -> None:
                         help="peer recipes and presets (default: both peers, the data's presets)")
     parser.add_argument("--runs", type=Path, default=ROOT / "runs" / "quality_vs_peer")
     parser.add_argument("--reuse", action="store_true", help="keep results already in the json")
+    parser.add_argument("--redo", action="store_true",
+                        help="with --reuse: train the models and seeds named again from scratch "
+                             "(their run folders deleted), replacing their rows")
+    parser.add_argument("--draws", type=int, default=1,
+                        help="score each mark on this many draws of samples (mean +- s.e.)")
     parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
     parser.add_argument("--name", default=NAME,
                         help="a separate comparison: its own json, plot and BENCHMARKS.md block")
@@ -271,16 +279,19 @@ def main() -> None:
         dataset_28 = ganforge.build_dataset(DataConfig(name=data))
         for model in args.models or [*RECIPES, *PRESETS[data]]:
             for seed in args.seeds:
-                done = results.get(data, {}).get(model, {}).get(str(seed))
+                done = None if args.redo else results.get(data, {}).get(model, {}).get(str(seed))
                 if done and {row["minutes"] for row in done} >= set(marks):
                     continue
                 print(f"{data}: {model}, seed {seed}", file=sys.stderr)
                 if model in RECIPES:
-                    rows = train_peer(model, data, seed, marks, dataset_28)
+                    rows = train_peer(model, data, seed, marks, dataset_28, args.draws)
                 else:
                     run_dir = preset_run_dir(args.runs, data, model, seed)
+                    if args.redo:
+                        shutil.rmtree(run_dir, ignore_errors=True)
                     rows = train_preset(model, data, seed, marks, args.runs,
-                                        done if continues(done or [], marks, run_dir) else None)
+                                        done if continues(done or [], marks, run_dir) else None,
+                                        draws=args.draws)
                 results.setdefault(data, {}).setdefault(model, {})[str(seed)] = rows
                 results_path.parent.mkdir(parents=True, exist_ok=True)
                 results_path.write_text(json.dumps(results, indent=1))

@@ -5,10 +5,11 @@ from pathlib import Path
 
 import pytest
 from benchmarks import benchmarks_file
-from benchmarks.quality_vs_peer import ROOT, continues, outputs, write_benchmarks
+from benchmarks.quality_vs_peer import ROOT, continues, outputs, scored_row, write_benchmarks
 
 import ganforge
 from ganforge.config import RunConfig
+from ganforge.metrics.context import MetricResult
 
 
 def _rows(*marks_and_steps: tuple[float, int]) -> list[dict]:
@@ -49,3 +50,16 @@ def test_a_named_comparison_writes_its_own_block_and_leaves_the_others(
     assert content.count("<!-- dcgan-rework:start -->") == 1
     assert "<!-- dcgan-rework:start -->\nsecond\n<!-- dcgan-rework:end -->" in content
     assert outputs("dcgan_rework")[0].name == "dcgan_rework.json"
+
+
+def test_a_mark_scored_on_several_draws_keeps_its_standard_errors() -> None:
+    results = {"fd": MetricResult({"frechet_distance": 0.23}, {"frechet_distance": 0.05}, {},
+                                  {"frechet_distance": 0.003}),
+               "kid": MetricResult({"kid": 0.0025}, {"kid": -0.0006}, {}, {"kid": 0.0003})}
+    row = scored_row(30.0, 61_510, results, draws=5)
+    assert row == {"minutes": 30.0, "steps": 61_510,
+                   "values": {"frechet_distance": 0.23, "kid": 0.0025},
+                   "floor": {"frechet_distance": 0.05, "kid": -0.0006}, "draws": 5,
+                   "standard_error": {"frechet_distance": 0.003, "kid": 0.0003}}
+    one_draw = {name: MetricResult(r.values, r.floor, {}) for name, r in results.items()}
+    assert set(scored_row(2.0, 2_180, one_draw, draws=1)) == {"minutes", "steps", "values", "floor"}

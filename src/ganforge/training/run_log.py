@@ -50,6 +50,12 @@ def truncate_log(path: Path, step: int) -> None:
                              encoding="utf-8")
 
 
+# tqdm's default bar without its time-remaining estimate, which counts down to the step count
+# that a time-limited run may never reach.
+TIME_LIMITED_BAR = ("{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} "
+                    "[{elapsed}, {rate_fmt}{postfix}]")
+
+
 def time_limit_label(time_limit_s: float | None) -> str | None:
     """The bar's label under a time limit: its estimate counts down to the step count, which a
     time-limited run (the demo's guard) may be hours from, so the bar says when it really ends."""
@@ -65,7 +71,8 @@ class RunLog:
         truncate_log(self.path, start_step)
         self.file = self.path.open("a", encoding="utf-8")
         self.bar = tqdm(total=total_steps, initial=start_step, unit="step", disable=not progress,
-                        dynamic_ncols=True, smoothing=0.05, desc=time_limit_label(time_limit_s))
+                        dynamic_ncols=True, smoothing=0.05, desc=time_limit_label(time_limit_s),
+                        bar_format=None if time_limit_s is None else TIME_LIMITED_BAR)
         self.writer = None
         if tensorboard:
             from torch.utils.tensorboard import SummaryWriter  # slow import: only when asked
