@@ -271,6 +271,8 @@ def main() -> None:
     parser.add_argument("--name", default=NAME,
                         help="a separate comparison: its own json, plot and BENCHMARKS.md block")
     args = parser.parse_args()
+    if args.draws < 1:
+        parser.error(f"--draws must be at least 1, not {args.draws}")
     results_path, plot_path, _, _ = outputs(args.name)
     marks = sorted(args.minutes)
     results: dict[str, Any] = json.loads(results_path.read_text()) if args.reuse \
