@@ -80,6 +80,20 @@ def scored_row(mark: float, steps: int, results: dict[str, Any], draws: int) -> 
     return row
 
 
+def add_draws_option(parser: argparse.ArgumentParser, default: int) -> None:
+    """`--draws N`, shared by the benchmark scripts: how many draws of samples (seeds 0, 1, ...)
+    each score averages; below 1 is a usage error."""
+    def at_least_one(text: str) -> int:
+        value = int(text)
+        if value < 1:
+            raise argparse.ArgumentTypeError(f"must be >= 1 (got {value})")
+        return value
+
+    parser.add_argument("--draws", type=at_least_one, default=default, metavar="N",
+                        help="score on N draws of samples (seeds 0, 1, ...): mean +- s.e.; one "
+                             f"draw's FD moves by ~10%% between seeds (default: {default})")
+
+
 def train_peer(name: str, data: str, seed: int, marks: list[float],
                dataset_28: Any, draws: int = 1) -> list[dict[str, Any]]:
     recipe = RECIPES[name]
@@ -265,14 +279,11 @@ def main() -> None:
     parser.add_argument("--redo", action="store_true",
                         help="with --reuse: train the models and seeds named again from scratch "
                              "(their run folders deleted), replacing their rows")
-    parser.add_argument("--draws", type=int, default=1,
-                        help="score each mark on this many draws of samples (mean +- s.e.)")
+    add_draws_option(parser, default=1)
     parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
     parser.add_argument("--name", default=NAME,
                         help="a separate comparison: its own json, plot and BENCHMARKS.md block")
     args = parser.parse_args()
-    if args.draws < 1:
-        parser.error(f"--draws must be at least 1, not {args.draws}")
     results_path, plot_path, _, _ = outputs(args.name)
     marks = sorted(args.minutes)
     results: dict[str, Any] = json.loads(results_path.read_text()) if args.reuse \

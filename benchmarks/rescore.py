@@ -27,6 +27,7 @@ import ganforge  # noqa: E402
 from benchmarks.quality_vs_peer import (  # noqa: E402
     COLUMNS,
     METRICS,
+    add_draws_option,
     cell,
     draws_cell,
     merged_errors,
@@ -66,12 +67,10 @@ def markdown(rows: list[dict[str, Any]]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("runs", nargs="+", type=Path, metavar="RUN_DIR|CKPT")
-    parser.add_argument("--draws", type=int, default=5)
+    add_draws_option(parser, default=5)
     parser.add_argument("--metrics", default=",".join(METRICS),
                         help=f"comma-separated (default: {','.join(METRICS)})")
     args = parser.parse_args()
-    if args.draws < 1:
-        parser.error(f"--draws must be >= 1, got {args.draws}")
     metrics = [name.strip() for name in args.metrics.split(",")]
     rows = []
     for run in args.runs:

@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from benchmarks.overrides import parse_overrides  # noqa: E402
 from benchmarks.quality_vs_peer import (  # noqa: E402
     COLUMNS,
+    add_draws_option,
     cell,
     draws_cell,
     preset_run_dir,
@@ -94,14 +95,10 @@ def main() -> None:
     parser.add_argument("--variant", nargs="+", action="append", required=True,
                         metavar="NAME [KEY=VALUE ...]")
     parser.add_argument("--runs", type=Path, default=ROOT / "runs" / "variants")
-    parser.add_argument("--draws", type=int, default=5,
-                        help="score each variant on this many draws of samples (seeds 0, 1, "
-                             "...): mean +- s.e. One draw's FD moves by ~10%% between seeds")
+    add_draws_option(parser, default=5)
     args = parser.parse_args()
     if args.steps is not None and args.steps < 1:
         parser.error(f"--steps must be >= 1, got {args.steps}")
-    if args.draws < 1:
-        parser.error(f"--draws must be >= 1, got {args.draws}")
     variants = dict(parse_variant(tokens) for tokens in args.variant)
     results = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
     budget = f"{args.steps} steps" if args.steps else f"{args.minutes:g} min"

@@ -57,8 +57,8 @@ TIME_LIMITED_BAR = ("{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} "
 
 
 def time_limit_label(time_limit_s: float | None) -> str | None:
-    """The bar's label under a time limit: its estimate counts down to the step count, which a
-    time-limited run (the demo's guard) may be hours from, so the bar says when it really ends."""
+    """The bar's label under a time limit: the step count a time-limited run (the demo's) shows
+    may be hours away, so the bar says when it really ends (and shows no time-left estimate)."""
     return None if time_limit_s is None else f"stops after {format_duration(time_limit_s)}"
 
 
