@@ -31,7 +31,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -42,6 +42,9 @@ from benchmarks.benchmarks_file import replace_block  # noqa: E402
 from benchmarks.peers import RECIPES, PeerLoop, PeerSampler  # noqa: E402
 from ganforge.config import DataConfig, apply_overrides, load_config  # noqa: E402
 from ganforge.metrics import keys  # noqa: E402
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 METRICS = ("fd", "kid", "prdc", "class_coverage")
 PRESETS = {"mnist": ("mnist-dcgan", "mnist-selfcond", "mnist-paper"),
@@ -209,14 +212,20 @@ def markdown(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def plot(results: dict[str, Any], path: Path) -> None:
+FLOOR_LABEL = "real floor"
+
+
+def fd_figure(results: dict[str, Any]) -> Figure:
+    """FD against training minutes, one panel per data set and one curve per model, with the
+    real floor as a dashed line and one legend for all panels."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from matplotlib.ticker import NullFormatter
 
-    figure, axes = plt.subplots(1, len(results), figsize=(5.5 * len(results), 4), squeeze=False)
+    figure, axes = plt.subplots(1, len(results), figsize=(5.5 * len(results) + 1.5, 4),
+                                squeeze=False, layout="constrained")
     # One colour per model in every panel, the peers' first: a reader compares panels by colour.
     names = dict.fromkeys([*RECIPES, *(model for models in results.values() for model in models)])
     colours = {name: f"C{index}" for index, name in enumerate(names)}
@@ -236,15 +245,28 @@ def plot(results: dict[str, Any], path: Path) -> None:
             axis.errorbar(marks, means, yerr=errors, marker="o", capsize=3, label=model,
                           color=colours[model])
         if floor is not None:
-            axis.axhline(floor, color="black", linestyle="--", label="real floor")
+            axis.axhline(floor, color="black", linestyle="--", label=FLOOR_LABEL)
         axis.set(xscale="log", yscale="log", xlabel="training minutes (2 CPU cores)",
                  ylabel="FD (ganforge classifier features)", title=data)
         shown = sorted({row["minutes"] for seeds in models.values() for rows in seeds.values()
                         for row in rows})
         axis.set_xticks(shown, [f"{mark:g}" for mark in shown])
         axis.xaxis.set_minor_formatter(NullFormatter())
-        axis.legend(fontsize=8)
-    figure.tight_layout()
+    # One legend beside the panels, not inside them, where it hid the floor line and the curves.
+    entries: dict[str, Any] = {}
+    for axis in axes[0]:
+        for handle, label in zip(*axis.get_legend_handles_labels(), strict=True):
+            entries.setdefault(label, handle)
+    # The floor last, after the models: it is the bar every curve is read against.
+    entries = dict(sorted(entries.items(), key=lambda entry: entry[0] == FLOOR_LABEL))
+    figure.legend(entries.values(), entries.keys(), loc="outside right upper", fontsize=8)
+    return figure
+
+
+def plot(results: dict[str, Any], path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    figure = fd_figure(results)
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=110)
     plt.close(figure)

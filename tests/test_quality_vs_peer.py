@@ -5,7 +5,14 @@ from pathlib import Path
 
 import pytest
 from benchmarks import benchmarks_file
-from benchmarks.quality_vs_peer import ROOT, continues, outputs, scored_row, write_benchmarks
+from benchmarks.quality_vs_peer import (
+    ROOT,
+    continues,
+    fd_figure,
+    outputs,
+    scored_row,
+    write_benchmarks,
+)
 
 import ganforge
 from ganforge.config import RunConfig
@@ -63,3 +70,23 @@ def test_a_mark_scored_on_several_draws_keeps_its_standard_errors() -> None:
                    "standard_error": {"frechet_distance": 0.003, "kid": 0.0003}}
     one_draw = {name: MetricResult(r.values, r.floor, {}) for name, r in results.items()}
     assert set(scored_row(2.0, 2_180, one_draw, draws=1)) == {"minutes", "steps", "values", "floor"}
+
+
+def test_the_plot_has_one_legend_beside_its_panels_naming_each_model_once() -> None:
+    def rows(fd: float) -> list[dict]:
+        return [{"minutes": minutes, "steps": 100, "values": {"frechet_distance": fd / minutes},
+                 "floor": {"frechet_distance": 0.05}} for minutes in (2.0, 5.0)]
+
+    results = {"mnist": {"pytorch-gan-dcgan": {"0": rows(40.0)}, "mnist-dcgan": {"0": rows(4.0)}},
+               "fashion-mnist": {"pytorch-gan-dcgan": {"0": rows(40.0)},
+                                 "fashion-dcgan": {"0": rows(9.0), "1": rows(8.0)}}}
+    figure = fd_figure(results)
+    assert [axis.get_title() for axis in figure.axes] == ["mnist", "fashion-mnist"]
+    assert all(axis.get_legend() is None for axis in figure.axes)   # none inside a panel
+    (legend,) = figure.legends
+    assert [text.get_text() for text in legend.get_texts()] == [
+        "pytorch-gan-dcgan", "mnist-dcgan", "fashion-dcgan", "real floor"]
+    # the legend sits right of every panel, so it covers no curve and no floor line
+    figure.canvas.draw()
+    legend_box = legend.get_window_extent()
+    assert all(legend_box.x0 >= axis.get_window_extent().x1 for axis in figure.axes)
