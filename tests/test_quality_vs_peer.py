@@ -1,5 +1,5 @@
-"""benchmarks/quality_vs_peer.py: when a preset's earlier marks are kept and its run resumed, and
-where a named comparison keeps its results."""
+"""benchmarks/quality_vs_peer.py: when a preset's earlier marks are kept and its run resumed,
+where a named comparison keeps its results, and where the plot puts its legend."""
 
 from pathlib import Path
 
