@@ -83,15 +83,17 @@ def scored_row(mark: float, steps: int, results: dict[str, Any], draws: int) -> 
     return row
 
 
+def at_least_one(text: str) -> int:
+    """An argparse type for counts (draws, steps): an integer >= 1, else a usage error."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1 (got {value})")
+    return value
+
+
 def add_draws_option(parser: argparse.ArgumentParser, default: int) -> None:
     """`--draws N`, shared by the benchmark scripts: how many draws of samples (seeds 0, 1, ...)
     each score averages; below 1 is a usage error."""
-    def at_least_one(text: str) -> int:
-        value = int(text)
-        if value < 1:
-            raise argparse.ArgumentTypeError(f"must be >= 1 (got {value})")
-        return value
-
     parser.add_argument("--draws", type=at_least_one, default=default, metavar="N",
                         help="score on N draws of samples (seeds 0, 1, ...): mean +- s.e.; one "
                              f"draw's FD moves by ~10%% between seeds (default: {default})")

@@ -38,6 +38,7 @@ from benchmarks.overrides import parse_overrides  # noqa: E402
 from benchmarks.quality_vs_peer import (  # noqa: E402
     COLUMNS,
     add_draws_option,
+    at_least_one,
     cell,
     draws_cell,
     preset_run_dir,
@@ -89,7 +90,7 @@ def main() -> None:
     parser.add_argument("--data", default="mnist")
     parser.add_argument("--minutes", type=float, default=5.0,
                         help="training minutes per variant (with --steps: a cap)")
-    parser.add_argument("--steps", type=int, default=None,
+    parser.add_argument("--steps", type=at_least_one, default=None,
                         help="train every variant for exactly this many steps instead")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--variant", nargs="+", action="append", required=True,
@@ -97,8 +98,6 @@ def main() -> None:
     parser.add_argument("--runs", type=Path, default=ROOT / "runs" / "variants")
     add_draws_option(parser, default=5)
     args = parser.parse_args()
-    if args.steps is not None and args.steps < 1:
-        parser.error(f"--steps must be >= 1, got {args.steps}")
     variants = dict(parse_variant(tokens) for tokens in args.variant)
     results = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
     budget = f"{args.steps} steps" if args.steps else f"{args.minutes:g} min"

@@ -81,6 +81,8 @@ def test_the_plot_has_one_legend_beside_its_panels_naming_each_model_once() -> N
                "fashion-mnist": {"pytorch-gan-dcgan": {"0": rows(40.0)},
                                  "fashion-dcgan": {"0": rows(9.0), "1": rows(8.0)}}}
     figure = fd_figure(results)
+    import matplotlib.pyplot as plt  # after fd_figure, which chooses the Agg backend
+
     assert [axis.get_title() for axis in figure.axes] == ["mnist", "fashion-mnist"]
     assert all(axis.get_legend() is None for axis in figure.axes)   # none inside a panel
     (legend,) = figure.legends
@@ -90,3 +92,4 @@ def test_the_plot_has_one_legend_beside_its_panels_naming_each_model_once() -> N
     figure.canvas.draw()
     legend_box = legend.get_window_extent()
     assert all(legend_box.x0 >= axis.get_window_extent().x1 for axis in figure.axes)
+    plt.close(figure)
