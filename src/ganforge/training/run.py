@@ -7,7 +7,7 @@ import contextlib
 import dataclasses
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -36,7 +36,7 @@ from ganforge.training.callbacks import (
     sampling_network,
 )
 from ganforge.training.run_log import RunLog
-from ganforge.training.trainer import Trainer
+from ganforge.training.trainer import Callback, Trainer
 from ganforge.version import __version__
 
 CONFIG_NAME = "config.json"
@@ -105,8 +105,14 @@ def prepare_data(config: RunConfig) -> Dataset:
 
 
 def train(config: RunConfig | None = None, run_dir: str | Path | None = None, *,
-          resume: bool = False, progress: bool | None = None) -> TrainResult:
+          resume: bool = False, progress: bool | None = None,
+          callbacks: Sequence[Callback] = ()) -> TrainResult:
     """Train a GAN as `config` describes; with `resume`, continue the run in `run_dir`.
+
+    `callbacks` are the caller's own hooks (see `ganforge.training.trainer.Callback`): every
+    step's checked record, and a call with the trainer every `train.log_every_steps` steps and
+    after the last. They run after the run's log, sample grids and checkpoints, on every
+    process under torchrun.
 
     Under torchrun every process calls this; rank 0 alone writes files, and holds the run
     folder's lock for the whole run, so a second writer is refused.
@@ -140,7 +146,8 @@ def train(config: RunConfig | None = None, run_dir: str | Path | None = None, *,
                 _refuse_used_folder(run_dir)  # again: another run may have finished meanwhile
         distributed.barrier(dist_info)
         try:
-            return _train_in(run_dir, config, dataset, payload, dist_info, device, progress)
+            return _train_in(run_dir, config, dataset, payload, dist_info, device, progress,
+                             callbacks)
         except BaseException:
             if created:
                 _remove_if_unused(run_dir)  # a run that failed to start leaves no folder
@@ -178,7 +185,7 @@ def _conditions(config: RunConfig, dataset: Dataset, payload: dict[str, Any] | N
 
 def _train_in(run_dir: Path, config: RunConfig, dataset: Dataset, payload: dict[str, Any] | None,
               dist_info: distributed.DistInfo, device: torch.device,
-              progress: bool | None) -> TrainResult:
+              progress: bool | None, extra_callbacks: Sequence[Callback]) -> TrainResult:
     """The run itself, in a prepared (and, on rank 0, locked) run folder. Dropout draws from a
     per-rank stream, seeded after the models are built."""
     value_range = output_range(config.model.g_output, dataset.is_image)
@@ -257,7 +264,7 @@ def _train_in(run_dir: Path, config: RunConfig, dataset: Dataset, payload: dict[
     try:
         with _stop_on_interrupt(trainer):
             stopped = trainer.fit(config.train.steps, time_limit_s=config.train.time_limit_s,
-                                  callbacks=callbacks)
+                                  callbacks=[*callbacks, *extra_callbacks])
     except DivergedError as error:
         last = checkpointer.last_saved_step
         kept = (f"the last good checkpoint (step {last}) is kept at {checkpointer.path}"

@@ -1,0 +1,89 @@
+"""benchmarks/ema_horizon.py: extra moving averages of G kept while a copy of a run trains on,
+and BatchNorm statistics recomputed for G's own weights."""
+
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import torch
+from benchmarks.ema_horizon import ExtraAverages, continue_with_averages, recompute_batchnorm
+from torch import nn
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+
+import ganforge
+from ganforge.config import RunConfig, apply_overrides
+from ganforge.errors import GanforgeError
+from ganforge.models.priors import Prior
+
+
+def test_an_extra_average_starts_from_the_runs_and_follows_the_ema_formula() -> None:
+    G = nn.Linear(2, 1)
+    own = AveragedModel(G, multi_avg_fn=get_ema_multi_avg_fn(0.9), use_buffers=True)
+    trainer = SimpleNamespace(G=G, ema=own)
+    extra = ExtraAverages([0.5])
+    weights = [torch.tensor([[1.0, 2.0]]), torch.tensor([[3.0, -1.0]]),
+               torch.tensor([[0.0, 5.0]])]
+    expected = None
+    for step, weight in enumerate(weights):
+        with torch.no_grad():
+            G.weight.copy_(weight)
+        own.update_parameters(G)  # the trainer updates its own average, then calls back
+        extra.on_step_end(trainer, final=step == len(weights) - 1)  # type: ignore[arg-type]
+        # The first call copies the run's average; later ones average G in with weight 0.5.
+        expected = own.module.weight.detach().clone() if expected is None else \
+            0.5 * expected + 0.5 * weight
+    assert torch.allclose(extra.averages[0.5].module.weight, expected)
+    # The run's own average is not the extra one's: 0.9-averaged, untouched by the extra.
+    own_expected = weights[0]
+    for weight in weights[1:]:
+        own_expected = 0.9 * own_expected + 0.1 * weight
+    assert torch.allclose(own.module.weight, own_expected)
+
+
+def test_extra_averages_need_a_run_that_keeps_one() -> None:
+    trainer = SimpleNamespace(G=nn.Linear(2, 1), ema=None)
+    with pytest.raises(GanforgeError, match="ema_decay"):
+        ExtraAverages([0.99]).on_step_end(trainer, final=False)  # type: ignore[arg-type]
+
+
+def test_recomputed_batchnorm_statistics_are_the_mean_of_gs_own_batch_statistics() -> None:
+    torch.manual_seed(0)
+    linear, norm = nn.Linear(3, 4), nn.BatchNorm1d(4)
+    norm.running_mean.fill_(100.0)  # stale statistics, far from G's own
+    sampler = SimpleNamespace(network=nn.Sequential(linear, norm).eval(),
+                              prior=Prior("gaussian", 3), device=torch.device("cpu"))
+    recompute_batchnorm(sampler, batches=4, batch_size=8, seed=7)  # type: ignore[arg-type]
+    noise = torch.Generator().manual_seed(7)
+    with torch.no_grad():
+        batches = [linear(torch.randn(8, 3, generator=noise)) for _ in range(4)]
+    mean = torch.stack([batch.mean(0) for batch in batches]).mean(0)
+    variance = torch.stack([batch.var(0, unbiased=True) for batch in batches]).mean(0)
+    assert torch.allclose(norm.running_mean, mean, atol=1e-6)
+    assert torch.allclose(norm.running_var, variance, atol=1e-6)
+    assert not sampler.network.training  # left ready to sample
+
+
+def test_recomputing_batchnorm_in_a_g_without_it_is_refused() -> None:
+    sampler = SimpleNamespace(network=nn.Linear(3, 4), prior=Prior("gaussian", 3),
+                              device=torch.device("cpu"))
+    with pytest.raises(GanforgeError, match="no BatchNorm"):
+        recompute_batchnorm(sampler, batches=1, batch_size=2)  # type: ignore[arg-type]
+
+
+def test_a_copy_trains_on_with_its_extra_averages_and_the_run_is_untouched(
+        tiny_config: RunConfig, tmp_path: Path) -> None:
+    config = apply_overrides(tiny_config, {"train.ema_decay": "0.9"})
+    ganforge.train(config, tmp_path / "run", progress=False)
+    before = (tmp_path / "run" / "checkpoints" / "latest.pt").read_bytes()
+    extra = continue_with_averages(tmp_path / "run", tmp_path / "copy", 10, [0.99, 0.999])
+    assert ganforge.load_generator(tmp_path / "copy").step == 30
+    assert (tmp_path / "run" / "checkpoints" / "latest.pt").read_bytes() == before
+    assert ganforge.load_generator(tmp_path / "run").step == 20
+    own = ganforge.load_generator(tmp_path / "copy").network
+    assert sorted(extra.averages) == [0.99, 0.999]
+    for average in extra.averages.values():  # slower than the run's 0.9: not its weights
+        assert not torch.equal(next(average.module.parameters()), next(own.parameters()))
+    # The copy's log goes on from the run's: every step once.
+    lines = (tmp_path / "copy" / "train.jsonl").read_text().splitlines()
+    assert [json.loads(line)["step"] for line in lines] == list(range(1, 31))
