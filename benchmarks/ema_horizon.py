@@ -138,12 +138,13 @@ def main() -> None:
                        dataset, args.draws),
                 fd_row(f"the run's average ({own.config.train.ema_decay})", own, dataset,
                        args.draws)]
+        # Each variant is a copy of the run's average, loaded once above.
         for decay, average in extra.averages.items():
-            sampler = ganforge.load_generator(args.work)
+            sampler = copy.deepcopy(own)
             sampler.network.load_state_dict(average.module.state_dict())
             rows.append(fd_row(f"average {decay}", sampler, dataset, args.draws))
         for batches, batch_size in STANDING_BATCHES:
-            sampler = ganforge.load_generator(args.work)
+            sampler = copy.deepcopy(own)
             recompute_batchnorm(sampler, batches, batch_size)
             rows.append(fd_row(f"the run's average, BatchNorm statistics of {batches} x "
                                f"{batch_size} of its own samples", sampler, dataset, args.draws))
