@@ -191,6 +191,8 @@ def test_validate_checks_across_sections_and_against_the_data():
     ("train.late_batch_size", "0", "train.late_batch_size must be >= 1"),
     ("model.mlp.d_dropout_input", "1.5", "model.mlp.d_dropout_input must be in"),
     ("loss.r1_every", "0", "loss.r1_every must be >= 1"),
+    ("train.g_top_k_decay", "0", r"train.g_top_k_decay must be in \(0, 1\]"),
+    ("train.g_top_k_min", "1.5", r"train.g_top_k_min must be in \(0, 1\]"),
     ("model.clusters", "1", "model.clusters must be 0 or >= 2"),
     ("seed", "-1", "seed must be in"),
     ("train.optimizer", "rmsprop", "train.optimizer must be"),

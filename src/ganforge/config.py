@@ -263,6 +263,13 @@ class TrainConfig:
     """adam: beta2."""
     ema_decay: float = 0.0
     """Exponential moving average of G's weights, used for sampling (0: off)."""
+    g_top_k_decay: float = 1.0
+    """Top-k G updates (Sinha et al. 2020): G's loss keeps only the fraction of the fake batch
+    that D scores as most realistic, a fraction that starts at 1 and is multiplied by this factor
+    after each epoch of the data, down to `g_top_k_min` (the authors: 0.99). 1: off, G learns
+    from every sample."""
+    g_top_k_min: float = 0.5
+    """The smallest fraction of the fake batch that top-k G updates keep (the authors: 0.5)."""
     time_limit_s: float | None = None
     """Stop (and checkpoint) after this many seconds of training."""
     log_every_steps: int = 10
@@ -311,6 +318,8 @@ class TrainConfig:
         for key in ("momentum_start", "momentum_end", "adam_beta1", "adam_beta2", "ema_decay"):
             value = getattr(self, key)
             _check(0 <= value < 1, f"train.{key}", "in [0, 1)", value)
+        for key in ("g_top_k_decay", "g_top_k_min"):
+            _check(0 < getattr(self, key) <= 1, f"train.{key}", "in (0, 1]", getattr(self, key))
         _check(self.momentum_ramp_steps >= 0, "train.momentum_ramp_steps", ">= 0",
                self.momentum_ramp_steps)
         if self.time_limit_s is not None:

@@ -2,7 +2,7 @@ import math
 
 import torch
 
-from ganforge.training.schedules import DecayAndRamp
+from ganforge.training.schedules import DecayAndRamp, top_k_fraction
 
 
 def _optimizer():
@@ -40,3 +40,12 @@ def test_state_round_trip():
     other = DecayAndRamp(_optimizer(), lr=0.1, decay=1.01, lr_min=0.0)
     other.load_state_dict(schedule.state_dict())
     assert other.lr() == schedule.lr() and other.optimizer.param_groups[0]["lr"] == schedule.lr()
+
+
+def test_top_k_fraction_decays_per_epoch_down_to_its_floor_and_is_one_when_off():
+    assert top_k_fraction(0, 0.99, 0.5) == 1.0
+    assert math.isclose(top_k_fraction(10, 0.99, 0.5), 0.99**10)
+    assert top_k_fraction(68, 0.99, 0.5) == 0.99**68 > 0.5  # 0.99^68 = 0.505, 0.99^69 = 0.4998
+    assert top_k_fraction(69, 0.99, 0.5) == 0.5
+    assert top_k_fraction(10**6, 0.99, 0.5) == 0.5
+    assert top_k_fraction(100, 1.0, 0.5) == 1.0

@@ -249,3 +249,36 @@ def test_conditional_g_draws_for_the_real_labels_and_d_sees_them_tiled(penalty):
     assert all(torch.equal(called, real_labels) for _, called in G.calls)
     projection = D.network.class_embedding.weight
     assert projection.abs().sum() > 0  # the class embedding left zero: it learns
+
+
+def test_top_k_g_updates_learn_from_the_fakes_d_scores_highest_shrinking_per_epoch(monkeypatch):
+    # 32 data points in batches of 16: a new epoch every 2 steps. Decay 0.5 per epoch, floor 0.25:
+    # G's loss sees 16, 16, 8, 8, then 4 (the floor) of each 16 fakes.
+    config = TrainConfig(batch_size=16, g_top_k_decay=0.5, g_top_k_min=0.25, progress=False)
+    trainer = _toy_trainer(config, data=torch.randn(32, 1) + 4.0, objective="nonsaturating")
+    scored, learned = [], []
+    frozen, loss = trainer._d_frozen, trainer.objective.generator_loss
+
+    def scoring(*args):
+        logits = frozen(*args)
+        scored.append(logits.detach().float().clone())
+        return logits
+
+    def learning(logits):
+        learned.append(logits.detach().clone())
+        return loss(logits)
+
+    monkeypatch.setattr(trainer, "_d_frozen", scoring)
+    monkeypatch.setattr(trainer.objective, "generator_loss", learning)
+    for _ in range(8):
+        trainer.step()
+    assert [len(x) for x in learned] == [16, 16, 8, 8, 4, 4, 4, 4]
+    for all_fakes, kept in zip(scored, learned, strict=True):
+        best = all_fakes.sort(descending=True).values[:len(kept)]
+        assert torch.equal(kept.sort(descending=True).values, best)
+
+
+def test_top_k_off_leaves_every_fake_in_gs_loss():
+    trainer = _toy_trainer(TrainConfig(batch_size=16, progress=False))
+    logits = torch.randn(16)
+    assert trainer.g_top_k_fraction() == 1.0 and trainer._top_k(logits) is logits

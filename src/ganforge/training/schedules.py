@@ -58,3 +58,12 @@ class DecayAndRamp:
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.updates = int(state["updates"])
         self._apply()
+
+
+def top_k_fraction(epochs_done: int, decay: float, floor: float) -> float:
+    """Top-k G updates (Sinha et al. 2020): the fraction of the fake batch G's loss keeps after
+    `epochs_done` epochs of the data, decay ** epochs_done but never below `floor`; 1 when
+    decay is 1 (off)."""
+    if decay >= 1:
+        return 1.0
+    return max(floor, decay ** epochs_done)

@@ -25,7 +25,7 @@ from ganforge.objectives import DiscriminatorTerms, Objective, build_objective
 from ganforge.seeding import global_rng_state, make_generator, set_global_rng_state
 from ganforge.training import distributed
 from ganforge.training.distributed import DistInfo
-from ganforge.training.schedules import DecayAndRamp
+from ganforge.training.schedules import DecayAndRamp, top_k_fraction
 
 # What every step records whatever the objective; the objective adds its own statistics.
 LOSS_KEYS = ("d_loss", "g_loss")
@@ -226,7 +226,7 @@ class Trainer:
                     fake = self._g_train(self.draw_noise(), *conditions)
             with self._autocast():
                 g_loss = self.objective.generator_loss(
-                    self._d_frozen(fake, *conditions).float())
+                    self._top_k(self._d_frozen(fake, *conditions).float()))
             self._update(self.opt_g, self.sched_g, g_loss)
         finally:
             self.D.requires_grad_(True)
@@ -237,6 +237,22 @@ class Trainer:
         with torch.no_grad():
             return torch.stack([terms.loss, g_loss.detach(), *self.objective.step_statistics(
                 terms.logits_real, terms.logits_fake)])
+
+    def g_top_k_fraction(self) -> float:
+        """The fraction of the fake batch G's next update learns from (1 unless top-k is on)."""
+        epochs_done = max(self.batches.epoch - 1, 0)  # `epoch` counts the one being drawn
+        return top_k_fraction(epochs_done, self.config.g_top_k_decay, self.config.g_top_k_min)
+
+    def _top_k(self, logits_fake: Tensor) -> Tensor:
+        """D's outputs for the fakes G learns from: every one, or with top-k updates the ones D
+        scores as most realistic. Every objective's D scores real data higher, so these are the
+        largest; the rest get no gradient, which keeps the worst samples from pulling G away
+        from the modes it has found (Sinha et al. 2020)."""
+        fraction = self.g_top_k_fraction()
+        if fraction == 1.0:
+            return logits_fake
+        keep = max(1, math.ceil(fraction * len(logits_fake)))
+        return logits_fake.topk(keep, sorted=False).values
 
     # --- The loop ----------------------------------------------------------------------------
 
