@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     )
     from ganforge.data import Dataset, build_dataset
     from ganforge.evaluation import evaluate
+    from ganforge.rejection import RejectionSampler, load_rejection_sampler
     from ganforge.report import write_report
     from ganforge.sampler import Sampler, load_generator
     from ganforge.training.run import TrainResult, train
@@ -50,6 +51,7 @@ _LAZY = {
         "NeighbourCheck", "latent_walks", "memorisation_check")},
     "write_report": "ganforge.report",
     "Sampler": "ganforge.sampler", "load_generator": "ganforge.sampler",
+    "RejectionSampler": "ganforge.rejection", "load_rejection_sampler": "ganforge.rejection",
     "TrainResult": "ganforge.training.run", "train": "ganforge.training.run",
 }
 
@@ -71,5 +73,6 @@ __all__ = [
     "DivergedError", "GanforgeError", "LossConfig", "ModelConfig", "RunConfig", "Sampler",
     "ToyConfig", "TrainConfig", "TrainResult", "__version__", "apply_overrides", "build_dataset",
     "evaluate", "load_config", "load_generator", "train", "validate", "NeighbourCheck",
-    "latent_walks", "memorisation_check", "write_report",
+    "latent_walks", "memorisation_check", "write_report", "RejectionSampler",
+    "load_rejection_sampler",
 ]

@@ -160,6 +160,7 @@ def _sample(args: argparse.Namespace, extra: list[str]) -> int:
 
     from ganforge.files import atomic_path
     from ganforge.memory import require_disk
+    from ganforge.rejection import RejectionSampler, load_rejection_sampler
     from ganforge.sampler import load_generator
     from ganforge.viz.grid import save_grid, save_images
     from ganforge.viz.plots import save_points_plot
@@ -170,8 +171,16 @@ def _sample(args: argparse.Namespace, extra: list[str]) -> int:
                           "name")
     if (args.interpolate or args.nearest) and out.suffix != ".png":
         raise ConfigError("--interpolate and --nearest draw a picture: --out must be a .png")
-    generator = load_generator(args.source, device=args.device, use_ema=not args.raw_weights,
-                               temperature=args.temperature)
+    if args.reject is not None and args.interpolate:
+        raise ConfigError("--reject keeps or drops whole samples; a latent walk "
+                          "(--interpolate) must keep every step: use one or the other")
+    if args.reject is None:
+        generator = load_generator(args.source, device=args.device,
+                                   use_ema=not args.raw_weights, temperature=args.temperature)
+    else:
+        generator = load_rejection_sampler(args.source, quantile=args.reject, device=args.device,
+                                           use_ema=not args.raw_weights,
+                                           temperature=args.temperature)
     if args.interpolate or args.nearest:
         return _sample_analysis(args, generator, out)
     labels = _sample_labels(args, args.n, generator.num_classes)
@@ -199,6 +208,9 @@ def _sample(args: argparse.Namespace, extra: list[str]) -> int:
         save_images(samples, out)
     print(f"ganforge: wrote {len(samples)} samples from step {generator.step} to {out}",
           file=sys.stderr)
+    if isinstance(generator, RejectionSampler):
+        print(f"ganforge: rejection sampling kept {generator.acceptance_rate:.1%} of G's samples "
+              f"(quantile {generator.quantile})", file=sys.stderr)
     return 0
 
 
@@ -306,7 +318,7 @@ def _evaluate(args: argparse.Namespace, extra: list[str]) -> int:
     names = [name.strip() for name in args.metrics.split(",")] if args.metrics else None
     results = evaluate(args.source, metrics=names, n_samples=args.n_samples, seed=args.seed,
                        device=args.device, inception_weights=args.inception_weights,
-                       temperature=args.temperature, draws=args.draws)
+                       temperature=args.temperature, draws=args.draws, reject=args.reject)
     print(format_results(results))
     print(f"ganforge: appended to {METRICS_LOG} in the run folder", file=sys.stderr)
     return 0
@@ -388,6 +400,9 @@ def _seed(text: str) -> int:
 # --temperature parses as any float: the Sampler refuses one that is not positive, in words.
 TEMPERATURE_HELP = ("scale of the noise z (default 1, the prior G was trained on); below 1: "
                     "more typical samples, less variety (precision and density up, recall down)")
+REJECT_HELP = ("discriminator rejection sampling: keep each sample with probability "
+               "min(1, D's density ratio / M), M the Q-quantile of the ratio over 10,000 of G's "
+               "samples (Q in (0, 1], e.g. 0.95; logistic objectives only). Default: off")
 
 
 def _integer(text: str) -> int:
@@ -445,6 +460,7 @@ def build_parser() -> _Parser:
                         help="sample from G's trained weights rather than their moving average")
     sample.add_argument("--temperature", type=float, default=1.0, metavar="T",
                         help=TEMPERATURE_HELP)
+    sample.add_argument("--reject", type=float, default=None, metavar="Q", help=REJECT_HELP)
     classes = sample.add_mutually_exclusive_group()
     classes.add_argument("--class", dest="class_", type=int, metavar="C",
                          help="conditional runs: draw class C (0-based label; "
@@ -517,6 +533,8 @@ def build_parser() -> _Parser:
     evaluate.add_argument("--device", default="auto")
     evaluate.add_argument("--temperature", type=float, default=1.0, metavar="T",
                           help=TEMPERATURE_HELP)
+    evaluate.add_argument("--reject", type=float, default=None, metavar="Q",
+                          help=REJECT_HELP)
     evaluate.add_argument("--inception-weights", metavar="PATH",
                           help="a local Inception-v3 weights file: adds the standard FID "
                                "(needs torch-fidelity)")

@@ -18,6 +18,7 @@ from ganforge.metrics.context import LABELS, EvaluationContext, MetricResult
 from ganforge.metrics.context import Sampler as MetricSampler
 from ganforge.metrics.draws import check_draws
 from ganforge.metrics.registry import METRICS, default_metrics, evaluate_metrics
+from ganforge.rejection import RejectionSampler, load_rejection_sampler
 from ganforge.sampler import Sampler, load_generator
 from ganforge.version import __version__
 
@@ -36,12 +37,14 @@ def evaluate(source: str | Path | Sampler | MetricSampler, *,
              dataset: Dataset | None = None,
              inception_weights: str | Path | None = None, log: bool = True,
              progress: bool = True, temperature: float = 1.0,
-             draws: int = 1) -> dict[str, MetricResult]:
+             draws: int = 1, reject: float | None = None) -> dict[str, MetricResult]:
     """Score a run folder, a checkpoint or a `Sampler` on its data set's held-out split; any
     object with `sample(n, seed=)` and `check_labels` can be scored with `dataset` given.
     `temperature` applies to a generator loaded here (a `Sampler` keeps its own). `draws` > 1
     scores that many independent draws of samples (seeds `seed`, `seed` + 1, ...) and reports
-    each value's mean, with its standard error in `MetricResult.standard_error`.
+    each value's mean, with its standard error in `MetricResult.standard_error`. `reject`
+    scores a generator loaded here through discriminator rejection sampling at that quantile
+    (`ganforge.rejection`).
 
     Results are appended to RUN_DIR/metrics.jsonl when `source` is a run or checkpoint.
     """
@@ -50,7 +53,11 @@ def evaluate(source: str | Path | Sampler | MetricSampler, *,
     loaded: Sampler | None  # a ganforge generator, whose config names its data
     generator: MetricSampler
     if isinstance(source, (str, Path)):
-        loaded = generator = load_generator(source, device=device, temperature=temperature)
+        if reject is None:
+            loaded = generator = load_generator(source, device=device, temperature=temperature)
+        else:
+            loaded = generator = load_rejection_sampler(source, quantile=reject, device=device,
+                                                        temperature=temperature)
         run_dir, source_name = _run_dir_of(Path(source)), str(source)
     else:  # a Sampler, or anything else with sample(n, seed=) and check_labels (a peer's G)
         loaded = source if isinstance(source, Sampler) else None
@@ -117,6 +124,9 @@ def _record(name: str, result: MetricResult, generator: Sampler, dataset: Datase
         "ganforge_version": __version__, "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "seconds_all_metrics": round(seconds, 2), **result.settings,
     }
+    if isinstance(generator, RejectionSampler):
+        record["rejection"] = {"quantile": generator.quantile, "log_m": generator.log_m,
+                               "acceptance_rate": generator.acceptance_rate}
     if result.standard_error:
         record["standard_error"] = finite(result.standard_error)
     if keys.PARZEN_SIGMA in result.values:

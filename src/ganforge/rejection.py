@@ -1,0 +1,141 @@
+"""Discriminator rejection sampling (Azadi et al. 2019): the paper's optimal discriminator put to
+work after training.
+
+For a fixed G the best D is D*(x) = p_data(x) / (p_data(x) + p_g(x)) (the paper's Proposition 1),
+so its logit is the log density ratio log p_data(x) / p_g(x). Keeping each sample x ~ p_g with
+probability min(1, p_data(x) / (M p_g(x))) leaves samples distributed as
+p_g(x) min(p_data(x) / p_g(x), M), normalised: exactly p_data when M bounds the ratio. The
+trained D only approximates D*, and the ratio has no known bound, so M is the `quantile` of
+exp(logit) over a pool of G's samples: a lower quantile keeps more samples and corrects less.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from ganforge.checkpoint import describe_state_mismatch, load_checkpoint
+from ganforge.data.transforms import to_unit_range
+from ganforge.device import resolve_device
+from ganforge.errors import CheckpointError, ConfigError, GanforgeError
+from ganforge.memory import require_memory
+from ganforge.models import build_discriminator
+from ganforge.objectives import OBJECTIVES
+from ganforge.sampler import Sampler, generator_from_payload
+
+POOL_SIZE = 10_000
+"""G's samples whose density ratios set M."""
+POOL_SEED = 2**31 - 1
+"""The pool's own noise stream, apart from the seeds samples are drawn with."""
+MAX_DRAWS_PER_SAMPLE = 1_000
+"""Give up (an error, not a hang) when the acceptance rate falls below 1 in this many."""
+
+
+def check_quantile(quantile: float) -> float:
+    if not (math.isfinite(quantile) and 0 < quantile <= 1):
+        raise ConfigError(f"the rejection quantile must be in (0, 1] (got {quantile}); 1 takes "
+                          "M as the largest density ratio in the pool, lower keeps more samples")
+    return float(quantile)
+
+
+class RejectionSampler(Sampler):
+    """A `Sampler` whose `sample` keeps each of G's samples with probability
+    min(1, exp(logit D(x) - log M)). `acceptance_rate` is the share kept so far."""
+
+    def __init__(self, base: Sampler, discriminator: nn.Module, *, quantile: float = 0.95,
+                 pool_size: int = POOL_SIZE) -> None:
+        if base.conditional:
+            raise ConfigError("rejection sampling supports unconditional generators only: this "
+                              "one is class-conditional")
+        super().__init__(base.network, base.prior, value_range=base.value_range,
+                         config=base.config, sample_shape=base.sample_shape, step=base.step,
+                         temperature=base.temperature)
+        self.discriminator = discriminator.eval().to(base.device)
+        self.quantile = check_quantile(quantile)
+        self.drawn = self.accepted = 0
+        pool = self._log_ratios(pool_size, torch.Generator(device=self.device)
+                                .manual_seed(POOL_SEED))[1]
+        self.log_m = float(torch.quantile(pool.double(), self.quantile))
+        """log M: the `quantile` of log p_data / p_g over the pool."""
+
+    @property
+    def acceptance_rate(self) -> float:
+        return self.accepted / self.drawn if self.drawn else math.nan
+
+    @torch.no_grad()
+    def _log_ratios(self, n: int, generator: torch.Generator | None) -> tuple[Tensor, Tensor]:
+        """n of G's samples in G's output range, and D's logits for them: the estimates of
+        log p_data(x) / p_g(x)."""
+        z = self.prior.sample(n, device=self.device, generator=generator,
+                              temperature=self.temperature)
+        x = self.network(z).float()
+        return x, self.discriminator(x).float()
+
+    @torch.no_grad()
+    def sample(self, n: int, *, seed: int | None = None, batch_size: int = 1_000,
+               labels: Tensor | Sequence[int] | int | None = None) -> Tensor:
+        """Draw n samples that passed the test; a `seed` makes them reproducible."""
+        require_memory(2 * self.nbytes(n), f"{n:,} samples of shape {list(self.sample_shape)}")
+        self.check_labels(labels, n)
+        generator = None
+        if seed is not None:
+            generator = torch.Generator(device=self.device).manual_seed(seed)
+        kept: list[Tensor] = []
+        count = drawn = 0
+        while count < n:
+            if drawn >= MAX_DRAWS_PER_SAMPLE * max(n, 1):
+                raise GanforgeError(
+                    f"rejection sampling kept {count} of {drawn:,} samples: lower the quantile "
+                    f"(now {self.quantile})")
+            x, log_ratio = self._log_ratios(batch_size, generator)
+            # log u < log ratio - log M  <=>  u < min(1, ratio / M), for u ~ U(0, 1).
+            u = torch.rand(len(x), device=self.device, generator=generator)
+            keep = u.log() < log_ratio - self.log_m
+            kept.append(to_unit_range(x[keep], self.value_range).cpu())
+            count += int(keep.sum())
+            drawn += len(x)
+        self.drawn += drawn
+        self.accepted += count
+        return torch.cat(kept)[:n]
+
+    def __repr__(self) -> str:
+        return (f"RejectionSampler({type(self.network).__name__}, quantile={self.quantile}, "
+                f"log M={self.log_m:.3f}, step={self.step}, device={self.device})")
+
+
+def discriminator_from_payload(payload: dict[str, Any], sampler: Sampler) -> nn.Module:
+    """D, rebuilt from a loaded checkpoint, refusing the runs whose D is not a density ratio."""
+    config = sampler.config
+    objective = OBJECTIVES[config.loss.name]
+    if not objective.measures_jensen_shannon:
+        raise ConfigError(f"rejection sampling needs D(x) = p_data / (p_data + p_g), which the "
+                          f"logistic objectives (minimax, nonsaturating) train for; this run "
+                          f"used {config.loss.name!r}")
+    if config.model.pack != 1:
+        raise ConfigError(f"rejection sampling needs D to judge one sample at a time; this run "
+                          f"packs {config.model.pack}")
+    network = build_discriminator(config.model, sampler.sample_shape)
+    try:
+        network.load_state_dict(payload["discriminator"])
+    except RuntimeError as error:
+        detail = describe_state_mismatch({"discriminator": network},
+                                         {"discriminator": payload["discriminator"]}) or \
+            str(error).splitlines()[0]
+        raise CheckpointError(f"checkpoint weights do not fit the model its config describes: "
+                              f"{detail}") from None
+    return network
+
+
+def load_rejection_sampler(path: str | Path, *, quantile: float = 0.95, device: str = "auto",
+                           use_ema: bool = True, temperature: float = 1.0) -> RejectionSampler:
+    """G and D from a run folder or checkpoint, as a `RejectionSampler` (see the module)."""
+    check_quantile(quantile)
+    payload = load_checkpoint(path)
+    base = generator_from_payload(payload, resolve_device(device), use_ema=use_ema)
+    base.temperature = temperature
+    return RejectionSampler(base, discriminator_from_payload(payload, base), quantile=quantile)
