@@ -6,7 +6,9 @@ For each run folder, every quantile of --quantiles is scored by FD on evaluation
 samples with full MNIST's 10,000 validation digits as the floor, and the one with the lowest FD
 is chosen. Then the standard evaluation (seeds 0 .. draws-1, the test digits as the floor; FD,
 KID, precision / recall / density / coverage, class coverage) scores G's plain samples and the
-chosen quantile's. Prints a table; raw results go to benchmarks/results/rejection.json.
+chosen quantile's. With a single quantile nothing is chosen, and data sets without a
+validation split (Fashion-MNIST) can take the one chosen on MNIST. Prints a table; raw results
+go to benchmarks/results/rejection.json.
 
     python benchmarks/rejection.py RUN [RUN ...] --quantiles 0.5 0.8 0.95 1.0 --draws 3
 """
@@ -58,10 +60,8 @@ def scored(generator: Sampler, dataset: Any, metrics: tuple[str, ...], seed: int
     return row
 
 
-def study(run: Path, quantiles: list[float], draws: int) -> dict[str, Any]:
-    plain = ganforge.load_generator(run)
-    dataset = ganforge.build_dataset(plain.config.data)
-    choice_data = validation_as_held_out(dataset)
+def choose(run: Path, quantiles: list[float], choice_data: Any) -> list[dict[str, Any]]:
+    """Each quantile's FD on the choice samples, against the validation floor."""
     choices = []
     for quantile in quantiles:
         row = scored(load_rejection_sampler(run, quantile=quantile), choice_data, ("fd",),
@@ -69,7 +69,17 @@ def study(run: Path, quantiles: list[float], draws: int) -> dict[str, Any]:
         print(f"  {run.name}: quantile {quantile}: FD {row['values'][keys.FRECHET_DISTANCE]:.3f}"
               f" on validation, {row['acceptance_rate']:.1%} kept", file=sys.stderr, flush=True)
         choices.append(row)
-    chosen = min(choices, key=lambda row: row["values"][keys.FRECHET_DISTANCE])["quantile"]
+    return choices
+
+
+def study(run: Path, quantiles: list[float], draws: int) -> dict[str, Any]:
+    plain = ganforge.load_generator(run)
+    dataset = ganforge.build_dataset(plain.config.data)
+    # A single quantile is given, not chosen: no validation split needed.
+    choices = [] if len(quantiles) == 1 else choose(run, quantiles,
+                                                    validation_as_held_out(dataset))
+    chosen = min(choices, key=lambda row: row["values"][keys.FRECHET_DISTANCE])["quantile"] \
+        if choices else quantiles[0]
     return {"choices": choices, "chosen": chosen,
             "plain": scored(plain, dataset, REPORT_METRICS, 0, draws),
             "rejection": scored(load_rejection_sampler(run, quantile=chosen), dataset,

@@ -1,0 +1,41 @@
+"""benchmarks/rejection.py: a given quantile is reported beside G's own samples; choosing one
+needs a validation split."""
+
+import pytest
+from benchmarks.rejection import markdown, study
+
+import ganforge
+from ganforge.config import RunConfig, apply_overrides
+from ganforge.metrics import keys
+from tests.conftest import TINY_OVERRIDES
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    # Trained long enough, from PyTorch's default initialisation, for D's logits to differ
+    # between samples (the tiny run's stay equal to float precision: every sample is kept).
+    run_dir = tmp_path_factory.mktemp("rejection_benchmark") / "run"
+    ganforge.train(apply_overrides(RunConfig(), {
+        **TINY_OVERRIDES, "model.mlp.d_init_range": "none", "train.steps": "200",
+        "train.optimizer": "adam", "train.d_lr": "2e-3", "train.g_lr": "2e-4",
+        "train.lr_decay": "1.0"}), run_dir)
+    return run_dir
+
+
+def test_a_given_quantile_is_scored_beside_gs_samples_on_the_same_draws(tiny_run,
+                                                                       quick_classifier):
+    result = study(tiny_run, [0.9], draws=2)
+    assert result["chosen"] == 0.9 and result["choices"] == []
+    plain, kept = result["plain"], result["rejection"]
+    assert "acceptance_rate" not in plain and 0 < kept["acceptance_rate"] < 1
+    assert kept["quantile"] == 0.9 and plain["floor"] == kept["floor"]
+    assert plain["values"][keys.FRECHET_DISTANCE] != kept["values"][keys.FRECHET_DISTANCE]
+    assert keys.FRECHET_DISTANCE in kept["standard_error"]  # two draws: a mean +- s.e.
+    table = markdown({str(tiny_run): result}, draws=2)
+    assert "| G's samples | 100% |" in table and "| rejection, quantile 0.9 |" in table
+    assert table.splitlines()[-1].startswith("| real floor |")
+
+
+def test_choosing_among_quantiles_needs_a_validation_split(tiny_run, quick_classifier):
+    with pytest.raises(SystemExit, match="no validation split"):
+        study(tiny_run, [0.5, 0.9], draws=1)
