@@ -28,7 +28,9 @@ ALLOWED: dict[str, set[str]] = {
     "checkpoint": {"errors", "files"},
     "sampler": {"checkpoint", "config", "data", "device", "errors", "memory", "models"},
     "metrics": {"errors", "files", "data"},
-    "evaluation": {"checkpoint", "data", "errors", "metrics", "sampler", "version"},
+    "rejection": {"checkpoint", "data", "device", "errors", "memory", "models", "objectives",
+                  "sampler"},
+    "evaluation": {"checkpoint", "data", "errors", "metrics", "rejection", "sampler", "version"},
     "analysis": {"data", "metrics", "sampler"},
     "report": {"analysis", "checkpoint", "data", "durations", "errors", "files", "metrics",
                "objectives", "provenance", "sampler", "viz"},
@@ -41,10 +43,10 @@ ALLOWED: dict[str, set[str]] = {
     "cli": {"config", "errors", "settings", "version", "data", "training", "sampler", "files",
             "memory",
             "viz", "evaluation", "metrics", "objectives", "theory", "experiments", "analysis",
-            "report"},
+            "report", "rejection"},
     "__main__": {"cli"},
     "__init__": {"config", "errors", "version", "data", "evaluation", "sampler", "training",
-                 "analysis", "report"},
+                 "analysis", "report", "rejection"},
 }
 
 

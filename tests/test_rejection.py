@@ -86,6 +86,8 @@ def test_a_run_samples_and_is_scored_through_rejection(tiny_run, tmp_path, quick
     record = json.loads((tiny_run / "metrics.jsonl").read_text().splitlines()[-1])
     assert record["rejection"]["quantile"] == 0.9
     assert 0 < record["rejection"]["acceptance_rate"] <= 1
+    with pytest.raises(ConfigError, match="reject= applies to a run folder"):
+        ganforge.evaluate(sampler, metrics=["fd"], reject=0.9)
 
 
 def test_runs_whose_d_is_not_a_density_ratio_are_refused(tiny_run, tmp_path, capsys):

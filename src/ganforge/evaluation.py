@@ -60,6 +60,9 @@ def evaluate(source: str | Path | Sampler | MetricSampler, *,
                                                         temperature=temperature)
         run_dir, source_name = _run_dir_of(Path(source)), str(source)
     else:  # a Sampler, or anything else with sample(n, seed=) and check_labels (a peer's G)
+        if reject is not None:
+            raise ConfigError("reject= applies to a run folder or checkpoint loaded here; for a "
+                              "Sampler in memory, score RejectionSampler(sampler, D) instead")
         loaded = source if isinstance(source, Sampler) else None
         generator, source_name = source, "in-memory generator"
     if dataset is None:
