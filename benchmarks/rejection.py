@@ -97,10 +97,9 @@ def markdown(results: dict[str, Any], draws: int) -> str:
             cells = [draws_cell(row, key, digits) for _, key, digits in COLUMNS]
             lines.append(f"| {Path(run).name} | {row['step']:,} | {label} | {kept} | "
                          + " | ".join(cells) + " |")
-        floor = study_["plain"]["floor"]
+        floor = {"values": study_["plain"]["floor"]}  # no standard error: the value alone
         lines.append("| real floor | | | | " + " | ".join(
-            f"{floor[key] * (1000 if key == keys.KID else 1):.{digits}f}"
-            for _, key, digits in COLUMNS) + " |")
+            draws_cell(floor, key, digits) for _, key, digits in COLUMNS) + " |")
     return "\n".join(lines)
 
 

@@ -2,7 +2,12 @@ import pytest
 import torch
 
 from ganforge import train
-from ganforge.checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
+from ganforge.checkpoint import (
+    checkpoint_path,
+    load_checkpoint,
+    load_network_weights,
+    save_checkpoint,
+)
 from ganforge.config import apply_overrides
 from ganforge.errors import CheckpointError
 
@@ -81,3 +86,14 @@ def test_a_failed_save_leaves_the_previous_checkpoint_intact(tmp_path):
         save_checkpoint({"x": Unpicklable()}, path)
     assert torch.equal(torch.load(path, weights_only=True)["x"], torch.ones(3))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ckpt.pt"]
+
+
+def test_weights_that_do_not_fit_the_network_name_the_tensor_and_shapes():
+    network = torch.nn.Linear(3, 2)
+    wrong = {"weight": torch.zeros(4, 3), "bias": torch.zeros(2)}
+    with pytest.raises(CheckpointError, match=r"discriminator.weight: checkpoint \[4, 3\], "
+                                              r"config \[2, 3\]"):
+        load_network_weights(network, "discriminator", wrong)
+    right = {"weight": torch.ones(2, 3), "bias": torch.zeros(2)}
+    load_network_weights(network, "discriminator", right)
+    assert torch.equal(network.weight, torch.ones(2, 3))

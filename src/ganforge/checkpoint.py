@@ -74,6 +74,18 @@ def describe_state_mismatch(modules: dict[str, torch.nn.Module], payload: dict[s
     return "; ".join(differences[:limit]) + more
 
 
+def load_network_weights(network: torch.nn.Module, name: str, state: dict[str, Any]) -> None:
+    """Load `state` into `network` (`name`: generator, discriminator), or a CheckpointError that
+    names the first tensors that do not fit."""
+    try:
+        network.load_state_dict(state)
+    except RuntimeError as error:
+        detail = describe_state_mismatch({name: network}, {name: state}) or \
+            str(error).splitlines()[0]
+        raise CheckpointError(f"checkpoint weights do not fit the model its config describes: "
+                              f"{detail}") from None
+
+
 def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") -> dict[str, Any]:
     """Load and check a checkpoint; a truncated, corrupt or foreign file is a `CheckpointError`."""
     file = resolve_checkpoint(path)

@@ -19,10 +19,10 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from ganforge.checkpoint import describe_state_mismatch, load_checkpoint
+from ganforge.checkpoint import load_checkpoint, load_network_weights
 from ganforge.data.transforms import to_unit_range
 from ganforge.device import resolve_device
-from ganforge.errors import CheckpointError, ConfigError, GanforgeError
+from ganforge.errors import ConfigError, GanforgeError
 from ganforge.memory import require_memory
 from ganforge.models import build_discriminator
 from ganforge.objectives import OBJECTIVES
@@ -120,14 +120,7 @@ def discriminator_from_payload(payload: dict[str, Any], sampler: Sampler) -> nn.
         raise ConfigError(f"rejection sampling needs D to judge one sample at a time; this run "
                           f"packs {config.model.pack}")
     network = build_discriminator(config.model, sampler.sample_shape)
-    try:
-        network.load_state_dict(payload["discriminator"])
-    except RuntimeError as error:
-        detail = describe_state_mismatch({"discriminator": network},
-                                         {"discriminator": payload["discriminator"]}) or \
-            str(error).splitlines()[0]
-        raise CheckpointError(f"checkpoint weights do not fit the model its config describes: "
-                              f"{detail}") from None
+    load_network_weights(network, "discriminator", payload["discriminator"])
     return network
 
 

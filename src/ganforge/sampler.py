@@ -11,11 +11,11 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from ganforge.checkpoint import describe_state_mismatch, load_checkpoint
+from ganforge.checkpoint import load_checkpoint, load_network_weights
 from ganforge.config import RunConfig, config_from_dict
 from ganforge.data.transforms import ValueRange, to_unit_range
 from ganforge.device import resolve_device
-from ganforge.errors import CheckpointError, ConfigError
+from ganforge.errors import ConfigError
 from ganforge.memory import require_memory, tensor_bytes
 from ganforge.models import build_generator, build_prior, output_range
 from ganforge.models.priors import Prior
@@ -156,13 +156,7 @@ def generator_from_payload(payload: dict[str, Any], device: torch.device,
         # AveragedModel keeps the averaged copy under "module." beside its counter.
         state = {key.removeprefix("module."): value for key, value in payload["ema"].items()
                  if key.startswith("module.")}
-    try:
-        network.load_state_dict(state)
-    except RuntimeError as error:
-        detail = describe_state_mismatch({"generator": network}, {"generator": state}) or \
-            str(error).splitlines()[0]
-        raise CheckpointError(f"checkpoint weights do not fit the model its config describes: "
-                              f"{detail}") from None
+    load_network_weights(network, "generator", state)
     return Sampler(network.to(device), build_prior(config.model),
                    value_range=output_range(config.model.g_output, is_image), config=config,
                    sample_shape=sample_shape, step=int(payload["step"]),
