@@ -159,8 +159,13 @@ class ModelSettings:
     """Class-conditional G(z, y) and D(x, y) (Mirza & Osindero 2014) on the data's labels."""
     conditioning: Literal["projection", "concat"] = "projection"
     """How D reads y: projection (Miyato & Koyama 2018) or one-hot planes concatenated to x."""
+    g_conditioning: Literal["input", "batchnorm"] = "input"
+    """How G reads y: input (a learned class embedding read beside z) or batchnorm (a gain and
+    bias per class in each of G's BatchNorms; z stays G's only input). Keep batchnorm for a G
+    with a fully connected first layer (model.dcgan.g_hidden > 0): with input, that layer learns
+    to ignore z and each class collapses to one image."""
     class_embedding_dim: int = 32
-    """Width of G's learned class embedding, read beside z."""
+    """Width of G's learned class embedding, read beside z (model.g_conditioning input)."""
     clusters: int = 0
     """With `conditional`: condition on this many k-means clusters of the training images'
     pixels instead of their labels (a self-conditioned GAN, Liu et al. 2020). No label is read;
@@ -376,6 +381,9 @@ def validate(config: RunConfig, sample_shape: Sequence[int] | None = None,
     if config.model.clusters and not config.model.conditional:
         raise ConfigError("model.clusters conditions G and D on clusters: it needs "
                           "--model.conditional true")
+    if config.model.g_conditioning != "input" and not config.model.conditional:
+        raise ConfigError(f"model.g_conditioning {config.model.g_conditioning} says how G reads "
+                          "the class: it needs --model.conditional true")
     if sample_shape is None:
         return
     if config.model.clusters:

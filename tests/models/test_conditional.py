@@ -4,17 +4,20 @@ import dataclasses
 
 import pytest
 import torch
+from torch.optim.swa_utils import AveragedModel
 
 from ganforge.config import RunConfig, apply_overrides, validate
 from ganforge.errors import ConfigError
 from ganforge.models import (
     ARCHITECTURES,
+    ClassNormGenerator,
     ConcatDiscriminator,
     ProjectionDiscriminator,
     build_discriminator,
     build_generator,
     build_prior,
 )
+from ganforge.models.conditional import ClassBatchNorm
 from ganforge.sampler import Sampler, class_blocks
 from tests.models.test_contract import _config
 
@@ -101,3 +104,73 @@ def test_projection_reads_the_dcgan_hidden_layer():
     D = build_discriminator(config, SHAPE, num_classes=3)
     assert D.class_embedding.weight.shape == (3, 20)
     assert D(torch.rand(4, *SHAPE), torch.tensor([0, 1, 2, 0])).shape == (4,)
+
+
+def _class_norm_config(arch: str, **common):
+    config = _config(arch, noise_dim=12, conditional=True, g_conditioning="batchnorm", **common)
+    if arch == "mlp":  # the MLP G has BatchNorm only when asked
+        config = dataclasses.replace(config, mlp=dataclasses.replace(config.mlp,
+                                                                     g_batchnorm=True))
+    return config
+
+
+@pytest.mark.parametrize("arch", ARCHITECTURES)
+def test_batchnorm_conditioning_keeps_z_the_only_input_and_depends_on_the_class(arch):
+    torch.manual_seed(0)
+    G = build_generator(_class_norm_config(arch), SHAPE, num_classes=3)
+    assert isinstance(G, ClassNormGenerator) and G.norms
+    # Every BatchNorm's affine part moved into a ClassBatchNorm: none keeps a shared one.
+    assert not any(isinstance(module, torch.nn.modules.batchnorm._BatchNorm) and module.affine
+                   for module in G.base.modules())
+    # The base G reads z alone: no class embedding widens its first layer's input.
+    first = next(module for module in G.base.modules() if isinstance(module, torch.nn.Linear))
+    assert first.in_features == 12
+    z, labels = torch.randn(6, 12), torch.tensor([0, 1, 2, 0, 1, 2])
+    # At the start every class has the plain BatchNorm's identity affine: the class is unread.
+    torch.testing.assert_close(G(z, labels), G(z, (labels + 1) % 3))
+    for norm in G.norms:
+        torch.nn.init.normal_(norm.gain.weight)
+    x = G(z, labels)
+    assert x.shape == (6, *SHAPE)
+    assert not torch.allclose(x, G(z, (labels + 1) % 3))
+    x.sum().backward()
+    for name, parameter in G.named_parameters():
+        assert parameter.grad is not None, f"{name} got no gradient"
+    assert all(norm.labels is None for norm in G.norms), "no batch's labels are kept"
+
+
+def test_class_batchnorm_is_a_per_class_affine_on_the_batch_normalised_input():
+    torch.manual_seed(0)
+    norm = ClassBatchNorm(torch.nn.BatchNorm2d(3, eps=1e-3), num_classes=2)
+    torch.nn.init.normal_(norm.gain.weight)
+    torch.nn.init.normal_(norm.bias.weight)
+    x, labels = torch.randn(4, 3, 5, 5), torch.tensor([0, 1, 1, 0])
+    norm.labels = labels
+    mean = x.mean(dim=(0, 2, 3), keepdim=True)
+    var = x.var(dim=(0, 2, 3), unbiased=False, keepdim=True)
+    xhat = (x - mean) / torch.sqrt(var + 1e-3)
+    expected = (xhat * norm.gain.weight[labels][:, :, None, None]
+                + norm.bias.weight[labels][:, :, None, None])
+    torch.testing.assert_close(norm(x), expected)
+    norm.labels = None
+    with pytest.raises(RuntimeError, match="needs its labels"):
+        norm(x)
+
+
+def test_batchnorm_conditioning_survives_the_ema_copy():
+    # AveragedModel deep-copies G: the copy's norms must be the copy's own layers.
+    G = build_generator(_class_norm_config("dcgan"), SHAPE, num_classes=3).eval()
+    ema = AveragedModel(G)
+    assert all(a is not b for a, b in zip(ema.module.norms, G.norms, strict=True))
+    z, labels = torch.randn(4, 12), torch.tensor([0, 1, 2, 0])
+    torch.testing.assert_close(ema(z, labels), G(z, labels))
+
+
+def test_batchnorm_conditioning_refuses_a_g_without_batchnorm_and_an_unconditional_run():
+    with pytest.raises(ConfigError, match="mlp G has none") as error:
+        build_generator(_config("mlp", conditional=True, g_conditioning="batchnorm"), SHAPE,
+                        num_classes=3)
+    assert "\n" not in str(error.value)
+    config = apply_overrides(RunConfig(), {"model.g_conditioning": "batchnorm"})
+    with pytest.raises(ConfigError, match="needs --model.conditional true"):
+        validate(config)

@@ -12,6 +12,7 @@ from torch import Tensor, nn
 
 from ganforge.errors import ConfigError
 from ganforge.models.conditional import (
+    ClassNormGenerator,
     ConcatDiscriminator,
     ConditionalGenerator,
     ProjectionDiscriminator,
@@ -70,6 +71,9 @@ def build_generator(config: ModelSettings, sample_shape: tuple[int, ...],
     if not config.conditional:
         return architecture.build_generator(config.section(), spec)
     classes, width = _classes(config, num_classes), config.class_embedding_dim
+    if config.g_conditioning == "batchnorm":
+        return ClassNormGenerator(architecture.build_generator(config.section(), spec), classes,
+                                  arch=config.arch)
     base = architecture.build_generator(
         config.section(), dataclasses.replace(spec, noise_dim=spec.noise_dim + width))
     return ConditionalGenerator(base, classes, width)
@@ -92,7 +96,8 @@ def build_discriminator(config: ModelSettings, sample_shape: tuple[int, ...],
         config.section(), dataclasses.replace(spec, sample_shape=widened)), classes)
 
 
-__all__ = ["ARCHITECTURES", "Architecture", "ConcatDiscriminator", "ConditionalGenerator",
+__all__ = ["ARCHITECTURES", "Architecture", "ClassNormGenerator", "ConcatDiscriminator",
+           "ConditionalGenerator",
            "ProjectionDiscriminator", "is_conditional", "ConvDiscriminator", "ConvGenerator",
            "DCGANConfig",
            "DiscriminatorNetwork", "GeneratorNetwork", "MLPConfig", "MLPDiscriminator",
