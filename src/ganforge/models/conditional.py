@@ -26,7 +26,6 @@ from ganforge.errors import ConfigError
 from ganforge.models.contract import DiscriminatorNetwork
 
 CONDITIONING = ("projection", "concat")
-G_CONDITIONING = ("input", "batchnorm")
 
 
 class ConditionalGenerator(nn.Module):
