@@ -65,6 +65,67 @@ def test_a_seed_draws_the_same_samples_and_quantiles_outside_0_1_are_refused():
             RejectionSampler(generator, optimal, quantile=quantile)
 
 
+class _ClassShift(nn.Module):
+    """G(z, y) = z + offset[y]: p_g(x | y) = N(offset[y], 1)."""
+
+    def __init__(self, offsets: list[float]) -> None:
+        super().__init__()
+        # A parameter, not a buffer: a Sampler finds its device from G's parameters.
+        self.offsets = nn.Parameter(torch.tensor(offsets), requires_grad=False)
+
+    def forward(self, z: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        return z + self.offsets[labels].unsqueeze(1)
+
+
+class _ClassLogit(nn.Module):
+    """D(x, y) with logit slope[y] * x + bias[y]."""
+
+    def __init__(self, slopes: list[float], biases: list[float]) -> None:
+        super().__init__()
+        self.register_buffer("slopes", torch.tensor(slopes))
+        self.register_buffer("biases", torch.tensor(biases))
+
+    def forward(self, x: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        return self.slopes[labels] * x.view(-1) + self.biases[labels]
+
+
+def _conditional(network: nn.Module, class_prior: list[float] | None = None) -> Sampler:
+    return Sampler(network, Prior("gaussian", 1), value_range=None, config=RunConfig(),
+                   sample_shape=(1,), num_classes=2, class_prior=class_prior)
+
+
+def test_a_conditional_optimal_discriminator_gives_each_class_its_data_distribution():
+    # p_g(x | y) = N(0, 1) for both classes; p_data(x | 0) = N(1, 1), p_data(x | 1) = N(-1, 1).
+    # log p_data(x | y) / p_g(x | y) is x - 1/2 for class 0 and -x - 1/2 for class 1.
+    generator = _conditional(_ClassShift([0.0, 0.0]))
+    optimal = _ClassLogit([1.0, -1.0], [-0.5, -0.5])
+    rejection = RejectionSampler(generator, optimal, quantile=1.0)
+    assert rejection.num_classes == 2 and rejection.conditional
+    for label, mean in ((0, 1.0), (1, -1.0)):
+        kept = rejection.sample(20_000, seed=label, labels=label).view(-1)
+        assert abs(kept.mean() - mean) < 0.04 and abs(kept.std() - 1.0) < 0.04
+    with pytest.raises(ConfigError, match="class must be in 0..1"):
+        rejection.sample(4, labels=2)
+
+
+def test_each_sample_keeps_its_class_however_unevenly_d_rejects_the_classes():
+    # The classes lie apart (class 1 around 10); D keeps class 0 always and class 1 about one
+    # time in 20 (logit -3 against M = 1). Clusters drawn by their shares, 0.3 / 0.7, must still
+    # come out 0.3 / 0.7: a rejected sample is drawn again in its own class.
+    generator = _conditional(_ClassShift([0.0, 10.0]), class_prior=[0.3, 0.7])
+    uneven = _ClassLogit([0.0, 0.0], [0.0, -3.0])
+    rejection = RejectionSampler(generator, uneven, quantile=1.0)
+    assert rejection.log_m == 0.0
+    kept = rejection.sample(4_000, seed=0).view(-1)
+    assert abs((kept > 5).double().mean().item() - 0.7) < 0.03
+    # Kept over drawn: each class-0 sample is kept at once, each class-1 one after 1 / e^-3
+    # draws on average (about 1,200 + 2,800 e^3 candidates in all).
+    drawn = 4_000 * 0.3 + 4_000 * 0.7 / math.exp(-3.0)
+    assert rejection.acceptance_rate == pytest.approx(4_000 / drawn, rel=0.1)
+    # The classes asked for are the ones drawn when no labels are given.
+    assert torch.equal(rejection.draw_labels(50, seed=0), generator.draw_labels(50, seed=0))
+
+
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
     run_dir = tmp_path_factory.mktemp("rejection") / "run"
@@ -103,3 +164,17 @@ def test_runs_whose_d_is_not_a_density_ratio_are_refused(tiny_run, tmp_path, cap
     assert main(["sample", str(tiny_run), "--reject", "0.9", "--interpolate", "4",
                  "--out", str(tmp_path / "walk.png")]) == 2
     assert "--reject keeps or drops whole samples" in capsys.readouterr().err
+
+
+def test_a_self_conditioned_run_samples_through_rejection(tmp_path, capsys):
+    config = apply_overrides(RunConfig(), {**TINY_OVERRIDES, "model.conditional": "true",
+                                           "model.clusters": "4"})
+    ganforge.train(config, tmp_path / "run")
+    sampler = load_rejection_sampler(tmp_path / "run", quantile=0.9, device="cpu")
+    assert sampler.num_classes == 4 and sampler.class_prior is not None
+    assert sampler.sample(30, seed=1).shape == (30, 1, 8, 8)
+    assert torch.equal(sampler.sample(30, seed=1), sampler.sample(30, seed=1))
+    assert sampler.sample(5, seed=1, labels=3).shape == (5, 1, 8, 8)
+    assert main(["sample", str(tmp_path / "run"), "--reject", "0.9", "--n", "8",
+                 "--out", str(tmp_path / "grid.png")]) == 0
+    assert "rejection sampling kept" in capsys.readouterr().err

@@ -7,6 +7,12 @@ probability min(1, p_data(x) / (M p_g(x))) leaves samples distributed as
 p_g(x) min(p_data(x) / p_g(x), M), normalised: exactly p_data when M bounds the ratio. The
 trained D only approximates D*, and the ratio has no known bound, so M is the `quantile` of
 exp(logit) over a pool of G's samples: a lower quantile keeps more samples and corrects less.
+
+A conditional G works the same way class by class. Its D sees (x, y), so its logit estimates
+log p_data(x | y) / p_g(x | y) when G's classes are drawn with the data's shares, as training
+draws them. Each requested sample keeps its class and is redrawn from G(z, y) until one is kept,
+so the classes come out exactly as asked (a self-conditioned G: its clusters by their training
+shares), and within each class the kept samples follow p_data(x | y).
 """
 
 from __future__ import annotations
@@ -45,21 +51,23 @@ def check_quantile(quantile: float) -> float:
 
 class RejectionSampler(Sampler):
     """A `Sampler` whose `sample` keeps each of G's samples with probability
-    min(1, exp(logit D(x) - log M)). `acceptance_rate` is the share kept so far."""
+    min(1, exp(logit D(x) - log M)). `acceptance_rate` is the share kept so far. For a
+    conditional `base`, `discriminator` takes (x, labels), as training's D does."""
 
     def __init__(self, base: Sampler, discriminator: nn.Module, *, quantile: float = 0.95,
                  pool_size: int = POOL_SIZE) -> None:
-        if base.conditional:
-            raise ConfigError("rejection sampling supports unconditional generators only: this "
-                              "one is class-conditional")
         super().__init__(base.network, base.prior, value_range=base.value_range,
                          config=base.config, sample_shape=base.sample_shape, step=base.step,
+                         num_classes=base.num_classes, class_prior=base.class_prior,
                          temperature=base.temperature)
         self.discriminator = discriminator.eval().to(base.device)
         self.quantile = check_quantile(quantile)
         self.drawn = self.accepted = 0
-        pool = self._log_ratios(pool_size, torch.Generator(device=self.device)
-                                .manual_seed(POOL_SEED))[1]
+        # The pool's classes come as a sample's do when none are asked for: a self-conditioned
+        # G's clusters by their shares, a labels G's classes in turn.
+        pool_classes = self.draw_labels(pool_size, seed=POOL_SEED)
+        pool = self._log_ratios(pool_classes if pool_classes is not None else pool_size,
+                                torch.Generator(device=self.device).manual_seed(POOL_SEED))[1]
         self.log_m = float(torch.quantile(pool.double(), self.quantile))
         """log M: the `quantile` of log p_data / p_g over the pool."""
 
@@ -68,40 +76,47 @@ class RejectionSampler(Sampler):
         return self.accepted / self.drawn if self.drawn else math.nan
 
     @torch.no_grad()
-    def _log_ratios(self, n: int, generator: torch.Generator | None) -> tuple[Tensor, Tensor]:
-        """n of G's samples in G's output range, and D's logits for them: the estimates of
-        log p_data(x) / p_g(x)."""
+    def _log_ratios(self, classes: Tensor | int, generator: torch.Generator | None
+                    ) -> tuple[Tensor, Tensor]:
+        """G's samples in G's output range, one per class in `classes` (an unconditional G: a
+        count), and D's logits for them: the estimates of log p_data(x | y) / p_g(x | y)."""
+        n = classes if isinstance(classes, int) else len(classes)
         z = self.prior.sample(n, device=self.device, generator=generator,
                               temperature=self.temperature)
-        x = self.network(z).float()
-        return x, self.discriminator(x).float()
+        extra = () if isinstance(classes, int) else (classes.to(self.device),)
+        x = self.network(z, *extra).float()
+        return x, self.discriminator(x, *extra).float()
 
     @torch.no_grad()
     def sample(self, n: int, *, seed: int | None = None, batch_size: int = 1_000,
                labels: Tensor | Sequence[int] | int | None = None) -> Tensor:
-        """Draw n samples that passed the test; a `seed` makes them reproducible."""
+        """Draw n samples that passed the test; a `seed` makes them reproducible. A conditional
+        G draws for `labels` as `Sampler.sample` does, each sample keeping its class."""
         require_memory(2 * self.nbytes(n), f"{n:,} samples of shape {list(self.sample_shape)}")
-        self.check_labels(labels, n)
+        classes = self.draw_labels(n, seed=seed, labels=labels)
         generator = None
         if seed is not None:
             generator = torch.Generator(device=self.device).manual_seed(seed)
-        kept: list[Tensor] = []
-        count = drawn = 0
-        while count < n:
-            if drawn >= MAX_DRAWS_PER_SAMPLE * max(n, 1):
+        samples = torch.empty(n, *self.sample_shape)
+        waiting = torch.arange(n)  # the samples not yet kept; a rejected one is drawn again
+        drawn = 0
+        while len(waiting):
+            if drawn >= MAX_DRAWS_PER_SAMPLE * n:
                 raise GanforgeError(
-                    f"rejection sampling kept {count} of {drawn:,} samples: lower the quantile "
-                    f"(now {self.quantile})")
-            x, log_ratio = self._log_ratios(batch_size, generator)
+                    f"rejection sampling kept {n - len(waiting)} of {drawn:,} samples: lower "
+                    f"the quantile (now {self.quantile})")
+            batch, waiting = waiting[:batch_size], waiting[batch_size:]
+            x, log_ratio = self._log_ratios(len(batch) if classes is None else classes[batch],
+                                            generator)
             # log u < log ratio - log M  <=>  u < min(1, ratio / M), for u ~ U(0, 1).
             u = torch.rand(len(x), device=self.device, generator=generator)
-            keep = u.log() < log_ratio - self.log_m
-            kept.append(to_unit_range(x[keep], self.value_range).cpu())
-            count += int(keep.sum())
+            keep = (u.log() < log_ratio - self.log_m).cpu()
+            samples[batch[keep]] = to_unit_range(x[keep], self.value_range).cpu()
+            waiting = torch.cat([waiting, batch[~keep]])
             drawn += len(x)
         self.drawn += drawn
-        self.accepted += count
-        return torch.cat(kept)[:n]
+        self.accepted += n
+        return samples
 
     def __repr__(self) -> str:
         return (f"RejectionSampler({type(self.network).__name__}, quantile={self.quantile}, "
@@ -119,7 +134,8 @@ def discriminator_from_payload(payload: dict[str, Any], sampler: Sampler) -> nn.
     if config.model.pack != 1:
         raise ConfigError(f"rejection sampling needs D to judge one sample at a time; this run "
                           f"packs {config.model.pack}")
-    network = build_discriminator(config.model, sampler.sample_shape)
+    network = build_discriminator(config.model, sampler.sample_shape,
+                                  num_classes=sampler.num_classes)
     load_network_weights(network, "discriminator", payload["discriminator"])
     return network
 

@@ -104,6 +104,17 @@ class Sampler:
                               f"{int(labels.min() if labels.min() < 0 else labels.max())})")
         return labels
 
+    def draw_labels(self, n: int, *, seed: int | None = None,
+                    labels: Tensor | Sequence[int] | int | None = None) -> Tensor | None:
+        """The classes of n samples: `labels` checked, else (self-conditioned G) clusters drawn
+        by their shares with `seed`, else (labels G) every class in turn; None when
+        unconditional."""
+        if labels is None and self.class_prior is not None:
+            # Its own stream: the noise drawn after is the same whichever clusters are drawn.
+            draw = torch.Generator().manual_seed(seed) if seed is not None else None
+            labels = torch.multinomial(self.class_prior, n, replacement=True, generator=draw)
+        return self.check_labels(labels, n)
+
     @torch.no_grad()
     def sample(self, n: int, *, seed: int | None = None, batch_size: int = 1_000,
                labels: Tensor | Sequence[int] | int | None = None) -> Tensor:
@@ -114,11 +125,7 @@ class Sampler:
         Refuses (`ResourceError`) before drawing when n samples cannot fit in memory.
         """
         require_memory(2 * self.nbytes(n), f"{n:,} samples of shape {list(self.sample_shape)}")
-        if labels is None and self.class_prior is not None:
-            # Its own stream: the noise below is the same whichever clusters are drawn.
-            draw = torch.Generator().manual_seed(seed) if seed is not None else None
-            labels = torch.multinomial(self.class_prior, n, replacement=True, generator=draw)
-        classes = self.check_labels(labels, n)
+        classes = self.draw_labels(n, seed=seed, labels=labels)
         generator = None
         if seed is not None:
             generator = torch.Generator(device=self.device).manual_seed(seed)
