@@ -65,8 +65,7 @@ class RejectionSampler(Sampler):
         self.drawn = self.accepted = 0
         # The pool's classes come as a sample's do when none are asked for: a self-conditioned
         # G's clusters by their shares, a labels G's classes in turn.
-        pool_classes = self.draw_labels(pool_size, seed=POOL_SEED)
-        pool = self._log_ratios(pool_classes if pool_classes is not None else pool_size,
+        pool = self._log_ratios(pool_size, self.draw_labels(pool_size, seed=POOL_SEED),
                                 torch.Generator(device=self.device).manual_seed(POOL_SEED))[1]
         self.log_m = float(torch.quantile(pool.double(), self.quantile))
         """log M: the `quantile` of log p_data / p_g over the pool."""
@@ -76,14 +75,13 @@ class RejectionSampler(Sampler):
         return self.accepted / self.drawn if self.drawn else math.nan
 
     @torch.no_grad()
-    def _log_ratios(self, classes: Tensor | int, generator: torch.Generator | None
+    def _log_ratios(self, n: int, classes: Tensor | None, generator: torch.Generator | None
                     ) -> tuple[Tensor, Tensor]:
-        """G's samples in G's output range, one per class in `classes` (an unconditional G: a
-        count), and D's logits for them: the estimates of log p_data(x | y) / p_g(x | y)."""
-        n = classes if isinstance(classes, int) else len(classes)
+        """n of G's samples in G's output range (a conditional G: one of each of `classes`),
+        and D's logits for them: the estimates of log p_data(x | y) / p_g(x | y)."""
         z = self.prior.sample(n, device=self.device, generator=generator,
                               temperature=self.temperature)
-        extra = () if isinstance(classes, int) else (classes.to(self.device),)
+        extra = () if classes is None else (classes.to(self.device),)
         x = self.network(z, *extra).float()
         return x, self.discriminator(x, *extra).float()
 
@@ -106,13 +104,14 @@ class RejectionSampler(Sampler):
                     f"rejection sampling kept {n - len(waiting)} of {drawn:,} samples: lower "
                     f"the quantile (now {self.quantile})")
             batch, waiting = waiting[:batch_size], waiting[batch_size:]
-            x, log_ratio = self._log_ratios(len(batch) if classes is None else classes[batch],
-                                            generator)
+            x, log_ratio = self._log_ratios(len(batch), None if classes is None
+                                            else classes[batch], generator)
             # log u < log ratio - log M  <=>  u < min(1, ratio / M), for u ~ U(0, 1).
             u = torch.rand(len(x), device=self.device, generator=generator)
-            keep = (u.log() < log_ratio - self.log_m).cpu()
-            samples[batch[keep]] = to_unit_range(x[keep], self.value_range).cpu()
-            waiting = torch.cat([waiting, batch[~keep]])
+            keep = u.log() < log_ratio - self.log_m  # on G's device, as x is
+            kept = keep.cpu()  # as the sample indices are
+            samples[batch[kept]] = to_unit_range(x[keep], self.value_range).cpu()
+            waiting = torch.cat([waiting, batch[~kept]])
             drawn += len(x)
         self.drawn += drawn
         self.accepted += n

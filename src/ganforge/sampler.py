@@ -37,7 +37,8 @@ class Sampler:
     def __init__(self, network: nn.Module, prior: Prior, *, value_range: ValueRange | None,
                  config: RunConfig, sample_shape: tuple[int, ...], step: int = 0,
                  num_classes: int | None = None,
-                 class_prior: Sequence[float] | None = None, temperature: float = 1.0) -> None:
+                 class_prior: Sequence[float] | Tensor | None = None,
+                 temperature: float = 1.0) -> None:
         self.network = network.eval()
         self.num_classes = num_classes
         self.class_prior = None if class_prior is None else \
