@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 METRICS = ("fd", "kid", "prdc", "class_coverage")
-PRESETS = {"mnist": ("mnist-dcgan", "mnist-selfcond", "mnist-paper"),
+PRESETS = {"mnist": ("mnist-dcgan-selfcond", "mnist-dcgan", "mnist-selfcond", "mnist-paper"),
            "fashion-mnist": ("fashion-dcgan", "fashion-selfcond")}
 NAME = "quality_vs_peer"
 COLUMNS = [("FD", keys.FRECHET_DISTANCE, 2), ("KID x 1000", keys.KID, 2),
