@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 
 METRICS = ("fd", "kid", "prdc", "class_coverage")
 PRESETS = {"mnist": ("mnist-dcgan-selfcond", "mnist-dcgan", "mnist-selfcond", "mnist-paper"),
-           "fashion-mnist": ("fashion-dcgan", "fashion-selfcond")}
+           "fashion-mnist": ("fashion-dcgan-selfcond", "fashion-dcgan", "fashion-selfcond")}
 NAME = "quality_vs_peer"
 COLUMNS = [("FD", keys.FRECHET_DISTANCE, 2), ("KID x 1000", keys.KID, 2),
            ("precision", keys.PRECISION, 3), ("recall", keys.RECALL, 3),

@@ -42,9 +42,11 @@ def test_paper_preset_matches_the_paper_networks():
     assert config.loss.name == "nonsaturating"
 
 
-def test_self_conditioned_dcgan_preset_is_mnist_dcgan_plus_batchnorm_conditioning():
-    # Its measured lead over mnist-dcgan holds only while the rest of the two presets agree.
-    plain, selfcond = load_config("mnist-dcgan"), load_config("mnist-dcgan-selfcond")
+@pytest.mark.parametrize("plain_name", ["mnist-dcgan", "fashion-dcgan"])
+def test_self_conditioned_dcgan_preset_is_its_dcgan_preset_plus_batchnorm_conditioning(
+        plain_name):
+    # Its measured lead over the plain preset holds only while the rest of the two agree.
+    plain, selfcond = load_config(plain_name), load_config(f"{plain_name}-selfcond")
     assert (selfcond.model.conditional, selfcond.model.clusters) == (True, 100)
     assert selfcond.model.g_conditioning == "batchnorm"
     unconditioned = dataclasses.replace(selfcond.model, conditional=False, clusters=0,

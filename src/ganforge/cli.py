@@ -399,7 +399,8 @@ def _seed(text: str) -> int:
 
 # --temperature parses as any float: the Sampler refuses one that is not positive, in words.
 TEMPERATURE_HELP = ("scale of the noise z (default 1, the prior G was trained on); below 1: "
-                    "more typical samples, less variety (precision and density up, recall down)")
+                    "more typical samples, less variety (precision and density up, recall down); "
+                    "above 1 the reverse. Choose it with benchmarks/temperature.py")
 REJECT_HELP = ("discriminator rejection sampling: keep each sample with probability "
                "min(1, D's density ratio / M), M the Q-quantile of the ratio over 10,000 of G's "
                "samples (Q in (0, 1], e.g. 0.95; logistic objectives only). Default: off")

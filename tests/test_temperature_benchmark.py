@@ -1,0 +1,47 @@
+"""benchmarks/temperature.py: the temperature is chosen on samples the report does not score,
+and the summary compares FD at the chosen temperature with T = 1."""
+
+import sys
+
+import pytest
+from benchmarks import temperature
+
+from ganforge.metrics import keys
+
+FLOOR = {keys.FRECHET_DISTANCE: 0.05, keys.PRECISION: 0.94, keys.RECALL: 0.93,
+         keys.DENSITY: 1.0, keys.COVERAGE: 0.96}
+
+
+def row(temperature_: float, fd: float, recall: float, *, seed: int, draws: int) -> dict:
+    values = {**FLOOR, keys.FRECHET_DISTANCE: fd, keys.RECALL: recall}
+    return {"temperature": temperature_, "step": 30_000, "values": values, "floor": FLOOR,
+            "weakest_ratio": temperature.weakest_ratio(values, FLOOR), "seed": seed,
+            "draws": draws, "standard_error": {keys.FRECHET_DISTANCE: 0.004} if draws > 1 else {}}
+
+
+def run_rows(fd_one: float, fd_hot: float) -> dict:
+    return {"validation": [row(1.0, fd_one, 0.87, seed=1000, draws=1),
+                           row(1.05, fd_hot, 0.89, seed=1000, draws=1)],
+            "chosen": 1.05,
+            "test": [row(1.0, fd_one, 0.87, seed=0, draws=3),
+                     row(1.05, fd_hot, 0.89, seed=0, draws=3)]}
+
+
+def test_the_summary_gives_fd_at_the_chosen_temperature_against_t_1_over_the_runs():
+    text = temperature.markdown({"a": run_rows(0.17, 0.15), "b": run_rows(0.19, 0.16)})
+    summary = text.splitlines()[-1]
+    # Means over the two runs: 0.155 at T = 1.05, 0.180 at T = 1; 3.1x and 3.6x the 0.05 floor.
+    assert "FD is 0.155 (3.10x the floor 0.0500) against 0.180 (3.60x) at T = 1" in summary
+    # recall 0.89 / 0.93 is the weakest ratio at the chosen temperature
+    assert f"{0.89 / 0.93:.3f}x the floor at the chosen temperature" in summary
+    assert "| a | 30,000 | seeds 0-2, test | 1.05 | 0.150 +- 0.004 |" in text
+    assert "| a | 30,000 | seed 1000, validation | 1.05 (chosen) | 0.150 |" in text
+
+
+def test_a_choice_seed_among_the_reports_draws_is_refused(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "argv", ["temperature.py", "--runs", "RUN", "--draws", "3",
+                                      "--choice-seed", "1"])
+    with pytest.raises(SystemExit) as exit_:
+        temperature.main()
+    assert exit_.value.code == 2
+    assert "--choice-seed 1 is one of the report's draws" in capsys.readouterr().err
