@@ -43,6 +43,7 @@ from benchmarks.quality_vs_peer import (  # noqa: E402
     merged_scores,
 )
 from ganforge.data import Dataset  # noqa: E402
+from ganforge.errors import GanforgeError  # noqa: E402
 from ganforge.metrics import keys  # noqa: E402
 from ganforge.sampler import Sampler  # noqa: E402
 
@@ -167,11 +168,14 @@ def main() -> None:
                      f"samples, e.g. --choice-seed 1000")
     stored = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
     fresh: dict[str, Any] = {}
-    for run_dir in args.runs:
-        fresh[run_dir.name] = stored[run_dir.name] = study(run_dir, args.temperatures,
-                                                           args.choice_seed, args.draws)
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(json.dumps(stored, indent=1))
+    try:
+        for run_dir in args.runs:
+            fresh[run_dir.name] = stored[run_dir.name] = study(run_dir, args.temperatures,
+                                                               args.choice_seed, args.draws)
+            RESULTS.parent.mkdir(parents=True, exist_ok=True)
+            RESULTS.write_text(json.dumps(stored, indent=1))
+    except GanforgeError as error:  # a missing or unreadable run folder: one line, no traceback
+        sys.exit(f"error: {error}")
     text = markdown(fresh)
     print(text)
     if args.write:

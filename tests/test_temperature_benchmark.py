@@ -45,3 +45,10 @@ def test_a_choice_seed_among_the_reports_draws_is_refused(monkeypatch, capsys):
         temperature.main()
     assert exit_.value.code == 2
     assert "--choice-seed 1 is one of the report's draws" in capsys.readouterr().err
+
+
+def test_a_missing_run_folder_is_one_line_not_a_traceback(monkeypatch, tmp_path):
+    monkeypatch.setattr(sys, "argv", ["temperature.py", "--runs", str(tmp_path / "nowhere")])
+    with pytest.raises(SystemExit) as exit_:
+        temperature.main()
+    assert str(exit_.value.code).startswith("error: ") and "nowhere" in str(exit_.value.code)
