@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT / "src"))
 import ganforge  # noqa: E402
 from benchmarks.benchmarks_file import replace_block  # noqa: E402
 from benchmarks.quality_vs_peer import (  # noqa: E402
+    METRICS,
     add_draws_option,
     draws_cell,
     merged_errors,
@@ -119,8 +120,8 @@ def summary(results: dict[str, Any]) -> str:
     chosen = [rows["chosen"] for rows in results.values()]
     at_chosen = [report(rows, rows["chosen"]) for rows in results.values()]
     at_one = [report(rows, 1.0) for rows in results.values()]
-    fd, floor = keys.FRECHET_DISTANCE, statistics.mean(row["floor"][keys.FRECHET_DISTANCE]
-                                                        for row in at_one)
+    fd = keys.FRECHET_DISTANCE
+    floor = statistics.mean(row["floor"][fd] for row in at_one)
     fd_one = statistics.mean(row["values"][fd] for row in at_one)
     fd_chosen = statistics.mean(row["values"][fd] for row in at_chosen)
     return (f"Chosen temperatures {', '.join(f'{t:g}' for t in chosen)}; in the standard "
@@ -145,8 +146,7 @@ def study(run_dir: Path, temperatures: list[float], choice_seed: int,
         print(f"{run_dir.name}: T {temperature:g} on validation, weakest PRDC / floor "
               f"{validation[-1]['weakest_ratio']:.3f}", file=sys.stderr, flush=True)
     chosen = max(validation, key=lambda row: row["weakest_ratio"])["temperature"]
-    metrics = ("fd", "kid", "prdc", "class_coverage")
-    test = [score(generator, test_data, t, metrics, REPORT_SEED, draws)
+    test = [score(generator, test_data, t, METRICS, REPORT_SEED, draws)
             for t in sorted({1.0, chosen})]
     return {"validation": validation, "chosen": chosen, "test": test}
 
