@@ -188,6 +188,15 @@ def test_validate_checks_across_sections_and_against_the_data():
                                          "train.late_batch_step": 10})
     with pytest.raises(ConfigError, match=r"late_batch_size \(150\) must be a multiple"):
         validate(late)
+    grouped = apply_overrides(dcgan, {"model.dcgan.d_minibatch_std": 4, "train.batch_size": 62})
+    with pytest.raises(ConfigError, match=r"batch_size \(62\) must be a multiple of "
+                                          r"model.dcgan.d_minibatch_std \(4\), so that no group"):
+        validate(grouped)
+    packed_groups = apply_overrides(grouped, {"train.batch_size": 64, "model.pack": 2,
+                                              "train.late_batch_size": 100,
+                                              "train.late_batch_step": 10})
+    with pytest.raises(ConfigError, match=r"late_batch_size \(100\) .* times model.pack \(2\)"):
+        validate(packed_groups)
     clusters = apply_overrides(RunConfig(), {"model.clusters": 10})
     with pytest.raises(ConfigError, match="model.clusters .* needs --model.conditional true"):
         validate(clusters)
@@ -207,6 +216,7 @@ def test_validate_checks_across_sections_and_against_the_data():
     ("train.g_top_k_decay", "0", r"train.g_top_k_decay must be in \(0, 1\]"),
     ("train.g_top_k_min", "1.5", r"train.g_top_k_min must be in \(0, 1\]"),
     ("model.clusters", "1", "model.clusters must be 0 or >= 2"),
+    ("model.dcgan.d_minibatch_std", "1", "d_minibatch_std is a group size: 0 for none, else >= 2"),
     ("seed", "-1", "seed must be in"),
     ("train.optimizer", "rmsprop", "train.optimizer must be"),
     ("train.steps", "abc", "train.steps must be int"),

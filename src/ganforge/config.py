@@ -375,6 +375,17 @@ def validate(config: RunConfig, sample_shape: Sequence[int] | None = None,
         if size is not None and size % config.model.pack:
             raise ConfigError(f"train.{key} ({size}) must be a multiple of model.pack "
                               f"({config.model.pack})")
+    group = getattr(config.model.section(), "d_minibatch_std", 0)  # any architecture's D
+    for key in ("batch_size", "late_batch_size") if group else ():
+        size = getattr(config.train, key)
+        if size is not None and size % (group * config.model.pack):
+            # D judges [real; fake] in one pass: a group that straddles the two would let D
+            # compare a real sample with generated ones.
+            raise ConfigError(f"train.{key} ({size}) must be a multiple of "
+                              f"model.{config.model.arch}.d_minibatch_std ({group})"
+                              + (f" times model.pack ({config.model.pack})"
+                                 if config.model.pack > 1 else "")
+                              + ", so that no group mixes real and generated samples")
     if config.model.conditional and config.model.pack > 1:
         raise ConfigError("model.conditional judges each sample with its own class: it needs "
                           f"model.pack 1 (got {config.model.pack})")

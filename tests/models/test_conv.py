@@ -80,3 +80,19 @@ def test_no_hidden_layers_keeps_the_parameter_names_of_older_checkpoints():
 def test_negative_hidden_widths_are_config_errors(key):
     with pytest.raises(ConfigError, match=f"model.dcgan.{key} must be >= 0"):
         DCGANConfig(**{key: -1})
+
+
+def test_minibatch_std_widens_d_features_by_one_map_and_keeps_parameter_names():
+    plain = ModelConfig(arch="dcgan", dcgan=DCGANConfig(g_channels=8, d_channels=8))
+    grouped = ModelConfig(arch="dcgan", dcgan=DCGANConfig(g_channels=8, d_channels=8,
+                                                          d_minibatch_std=4))
+    D_plain = build_discriminator(plain, (1, 28, 28))
+    D = build_discriminator(grouped, (1, 28, 28))
+    # 16 x 7 x 7 features, plus one 7 x 7 map of the group's spread.
+    assert D.feature_dim == D_plain.feature_dim + 7 * 7
+    assert sorted(D.state_dict()) == sorted(D_plain.state_dict())
+    G = build_generator(grouped, (1, 28, 28))
+    real, fake = torch.rand(8, 1, 28, 28) * 2 - 1, G(torch.randn(8, 100))
+    torch.testing.assert_close(D(torch.cat([real, fake])), torch.cat([D(real), D(fake)]))
+    D(fake).sum().backward()
+    assert all(p.grad is not None for p in G.parameters())

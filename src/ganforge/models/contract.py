@@ -41,7 +41,9 @@ class DiscriminatorNetwork(Protocol):
     as `logit(embed(x))` so that `models.conditional` can wrap any architecture.
 
     D has no batch-coupled layers (no BatchNorm): the trainer judges real and generated samples
-    in one pass over their concatenation, which must equal two separate passes.
+    in one pass over their concatenation, which must equal two separate passes. The one
+    exception couples only runs of consecutive samples (`MinibatchStdDev`), which the config
+    keeps from straddling the two halves.
     """
 
     pack: int

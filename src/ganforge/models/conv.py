@@ -15,7 +15,7 @@ from torch.nn.utils.parametrizations import spectral_norm
 
 from ganforge.errors import ConfigError
 from ganforge.models.contract import NetworkSpec
-from ganforge.models.layers import Dropout
+from ganforge.models.layers import Dropout, MinibatchStdDev
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,10 @@ class DCGANConfig:
     d_hidden: int = 0
     """Width of a fully connected LeakyReLU layer between D's last feature map and its logit;
     0 for none. A conditional D projects the class onto this layer's output."""
+    d_minibatch_std: int = 0
+    """Group size of a minibatch standard deviation feature after D's last convolution (Karras
+    et al. 2018): D sees how much each group of samples differs, which pushes G towards variety.
+    0 for none; else >= 2, and the batch size a multiple of it."""
 
     def __post_init__(self) -> None:
         for key in ("g_channels", "d_channels"):
@@ -45,6 +49,9 @@ class DCGANConfig:
             if getattr(self, key) < 0:
                 raise ConfigError(f"model.dcgan.{key} must be >= 0, 0 for no hidden layer "
                                   f"(got {getattr(self, key)})")
+        if self.d_minibatch_std == 1 or self.d_minibatch_std < 0:
+            raise ConfigError(f"model.dcgan.d_minibatch_std is a group size: 0 for none, else "
+                              f">= 2 (got {self.d_minibatch_std})")
         if not 0 <= self.d_dropout_input < 1:
             raise ConfigError(f"model.dcgan.d_dropout_input must be in [0, 1) "
                               f"(got {self.d_dropout_input})")
@@ -102,7 +109,8 @@ class ConvDiscriminator(nn.Module):
     """D: images [B, C, S, S] -> logits [B // pack]."""
 
     def __init__(self, channels: int, image_size: int, *, width: int = 64, hidden: int = 0,
-                 spectral: bool = False, dropout_input: float = 0.0, pack: int = 1) -> None:
+                 spectral: bool = False, dropout_input: float = 0.0, pack: int = 1,
+                 minibatch_std: int = 0) -> None:
         super().__init__()
         base, doublings = conv_layout(image_size)
         self.pack = pack
@@ -119,6 +127,10 @@ class ConvDiscriminator(nn.Module):
         if doublings == 0:
             layers += [normed(nn.Conv2d(in_channels, out_channels, 3, 1, 1)), nn.LeakyReLU(0.2)]
             in_channels = out_channels
+        if minibatch_std:
+            # Last in the stack, and without weights: older checkpoints keep their names.
+            layers.append(MinibatchStdDev(minibatch_std))
+            in_channels += 1
         self.features = nn.Sequential(*layers)
         self.feature_dim = in_channels * base * base
         self.hidden: nn.Module = nn.Identity()
@@ -160,4 +172,5 @@ def build_discriminator(config: DCGANConfig, spec: NetworkSpec) -> ConvDiscrimin
     channels, size = square_image(spec.sample_shape)
     return ConvDiscriminator(channels, size, width=config.d_channels, hidden=config.d_hidden,
                              spectral=config.d_spectral_norm,
-                             dropout_input=config.d_dropout_input, pack=spec.pack)
+                             dropout_input=config.d_dropout_input, pack=spec.pack,
+                             minibatch_std=config.d_minibatch_std)

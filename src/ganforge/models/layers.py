@@ -43,3 +43,48 @@ class Dropout(nn.Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}"
+
+
+class MinibatchStdDev(nn.Module):
+    """Appends one feature map to [B, C, H, W] features: how much the samples of a group differ
+    (Karras et al. 2018). For each group of `group_size` consecutive samples, the standard
+    deviation of every feature over the group, averaged over features and positions, is
+    broadcast as an extra channel. A G whose samples look alike gets a low value that D can
+    learn to flag, so G is pushed towards variety.
+
+    Groups are runs of consecutive samples, not strided ones: the trainer judges [real; fake] in
+    one pass, and with halves that are multiples of the group size no group mixes the two, so the
+    pass equals two separate ones. A batch that is not a multiple ends with a shorter group (a
+    group of one sample has no spread, so its value is about 0).
+    """
+
+    def __init__(self, group_size: int) -> None:
+        super().__init__()
+        if group_size < 2:
+            raise ValueError(f"a minibatch standard deviation needs groups of >= 2 samples, "
+                             f"got {group_size}")
+        self.group_size = group_size
+
+    def forward(self, x: Tensor) -> Tensor:
+        """[B, C, H, W] -> [B, C + 1, H, W]."""
+        batch = x.shape[0]
+        whole = batch - batch % self.group_size
+        spreads = [_group_spreads(x[:whole], self.group_size)] if whole else []
+        if whole < batch:
+            spreads.append(_group_spreads(x[whole:], batch - whole))
+        spread = torch.cat(spreads) if len(spreads) > 1 else spreads[0]
+        plane = spread.to(x.dtype).view(batch, 1, *[1] * (x.dim() - 2))
+        return torch.cat([x, plane.expand(batch, 1, *x.shape[2:])], dim=1)
+
+    def extra_repr(self) -> str:
+        return f"group_size={self.group_size}"
+
+
+def _group_spreads(x: Tensor, size: int) -> Tensor:
+    """x [n * size, ...] in groups of `size` consecutive samples -> [n * size]: each sample's
+    group's standard deviation, averaged over features and positions."""
+    # float32 statistics under bf16 autocast: the variance of values close to each other loses
+    # most of its digits in bf16's 8-bit mantissa.
+    groups = x.float().reshape(len(x) // size, size, -1)
+    spread = (groups.var(dim=1, unbiased=False) + 1e-8).sqrt().mean(dim=1)
+    return spread.repeat_interleave(size)
