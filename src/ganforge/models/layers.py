@@ -86,5 +86,8 @@ def _group_spreads(x: Tensor, size: int) -> Tensor:
     # float32 statistics under bf16 autocast: the variance of values close to each other loses
     # most of its digits in bf16's 8-bit mantissa.
     groups = x.float().reshape(len(x) // size, size, -1)
-    spread = (groups.var(dim=1, unbiased=False) + 1e-8).sqrt().mean(dim=1)
+    # The variance by hand: `Tensor.var` over this small middle axis measured 18 ms on 2 CPU
+    # cores for a batch of 128 (64 x 7 x 7 features), these three steps under 1 ms.
+    centred = groups - groups.mean(dim=1, keepdim=True)
+    spread = (centred.square().mean(dim=1) + 1e-8).sqrt().mean(dim=1)
     return spread.repeat_interleave(size)
