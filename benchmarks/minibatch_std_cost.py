@@ -15,15 +15,16 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import torch
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
+from benchmarks.throughput import time_steps  # noqa: E402
 from ganforge.config import apply_overrides, load_config  # noqa: E402
 from ganforge.models import build_discriminator  # noqa: E402
 
@@ -34,10 +35,10 @@ def milliseconds(work: Callable[[], object], calls: int = 20) -> float:
     """Mean wall time of one call, after two warm-up calls."""
     for _ in range(2):
         work()
-    start = time.perf_counter()
-    for _ in range(calls):
-        work()
-    return (time.perf_counter() - start) / calls * 1000
+    def repeated(count: int) -> None:
+        for _ in range(count):
+            work()
+    return 1000 / time_steps(repeated, calls, torch.device("cpu"))
 
 
 def d_pass(group: int) -> Callable[[], object]:

@@ -370,21 +370,20 @@ def validate(config: RunConfig, sample_shape: Sequence[int] | None = None,
     against the data, the architecture against the shape, and the memory training would need
     against what the machine has. Training and `--dry-run` both call this, so a config that
     would fail at step 0 fails here, the same way, before a weight is allocated."""
+    pack = config.model.pack
+    group = getattr(config.model.section(), "d_minibatch_std", 0)  # any architecture's D
     for key in ("batch_size", "late_batch_size"):
         size = getattr(config.train, key)
-        if size is not None and size % config.model.pack:
-            raise ConfigError(f"train.{key} ({size}) must be a multiple of model.pack "
-                              f"({config.model.pack})")
-    group = getattr(config.model.section(), "d_minibatch_std", 0)  # any architecture's D
-    for key in ("batch_size", "late_batch_size") if group else ():
-        size = getattr(config.train, key)
-        if size is not None and size % (group * config.model.pack):
+        if size is None:
+            continue
+        if size % pack:
+            raise ConfigError(f"train.{key} ({size}) must be a multiple of model.pack ({pack})")
+        if group and size % (group * pack):
             # D judges [real; fake] in one pass: a group that straddles the two would let D
             # compare a real sample with generated ones.
             raise ConfigError(f"train.{key} ({size}) must be a multiple of "
                               f"model.{config.model.arch}.d_minibatch_std ({group})"
-                              + (f" times model.pack ({config.model.pack})"
-                                 if config.model.pack > 1 else "")
+                              + (f" times model.pack ({pack})" if pack > 1 else "")
                               + ", so that no group mixes real and generated samples")
     if config.model.conditional and config.model.pack > 1:
         raise ConfigError("model.conditional judges each sample with its own class: it needs "

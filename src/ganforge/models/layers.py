@@ -72,8 +72,7 @@ class MinibatchStdDev(nn.Module):
         spreads = [_group_spreads(x[:whole], self.group_size)] if whole else []
         if whole < batch:
             spreads.append(_group_spreads(x[whole:], batch - whole))
-        spread = torch.cat(spreads) if len(spreads) > 1 else spreads[0]
-        plane = spread.to(x.dtype).view(batch, 1, *[1] * (x.dim() - 2))
+        plane = torch.cat(spreads).to(x.dtype).view(batch, 1, *[1] * (x.dim() - 2))
         return torch.cat([x, plane.expand(batch, 1, *x.shape[2:])], dim=1)
 
     def extra_repr(self) -> str:
@@ -86,8 +85,9 @@ def _group_spreads(x: Tensor, size: int) -> Tensor:
     # float32 statistics under bf16 autocast: the variance of values close to each other loses
     # most of its digits in bf16's 8-bit mantissa.
     groups = x.float().reshape(len(x) // size, size, -1)
-    # The variance by hand: `Tensor.var` over this small middle axis measured 18 ms on 2 CPU
-    # cores for a batch of 128 (64 x 7 x 7 features), these three steps under 1 ms.
+    # The variance by hand: `Tensor.var` over this small middle axis measured 10-20 ms on 2 CPU
+    # cores for a batch of 128 (64 x 7 x 7 features), these three steps under 1 ms
+    # (benchmarks/minibatch_std_cost.py).
     centred = groups - groups.mean(dim=1, keepdim=True)
     spread = (centred.square().mean(dim=1) + 1e-8).sqrt().mean(dim=1)
     return spread.repeat_interleave(size)
