@@ -32,7 +32,6 @@ from benchmarks.quality_vs_peer import (  # noqa: E402
     merged_errors,
     merged_scores,
 )
-from benchmarks.temperature import validation_as_held_out  # noqa: E402
 from ganforge.errors import GanforgeError  # noqa: E402
 from ganforge.metrics import keys  # noqa: E402
 from ganforge.rejection import RejectionSampler, load_rejection_sampler  # noqa: E402
@@ -76,8 +75,8 @@ def study(run: Path, quantiles: list[float], draws: int) -> dict[str, Any]:
     plain = ganforge.load_generator(run)
     dataset = ganforge.build_dataset(plain.config.data)
     # A single quantile is given, not chosen: no validation split needed.
-    choices = [] if len(quantiles) == 1 else choose(run, quantiles,
-                                                    validation_as_held_out(dataset))
+    choices = [] if len(quantiles) == 1 else choose(
+        run, quantiles, dataset.validation_as_held_out("a quantile"))
     chosen = min(choices, key=lambda row: row["values"][keys.FRECHET_DISTANCE])["quantile"] \
         if choices else quantiles[0]
     return {"choices": choices, "chosen": chosen,

@@ -9,7 +9,8 @@ temperature of --temperatures is scored on the samples of evaluation seed --choi
 precision / recall / density / coverage) with full MNIST's 10,000 validation digits as the
 floor, and the temperature whose weakest of precision / recall / density / coverage, each as a
 fraction of the floor, is highest is chosen (the issue's goal asks for each of the four to reach
-0.9x). Then the standard evaluation (the samples of seeds 0 .. draws-1, never the choice seed's;
+0.9x; the choice is `ganforge.choose_temperature`, as in `ganforge tune-temperature`). Then the
+standard evaluation (the samples of seeds 0 .. draws-1, never the choice seed's;
 the test digits as the floor; FD, KID, PRDC, class coverage) scores temperature 1 and the
 chosen one. Prints both tables; --write puts them into BENCHMARKS.md between the temperature
 markers. Raw results are added to benchmarks/results/temperature.json, keyed by run folder name.
@@ -23,7 +24,6 @@ markers. Raw results are added to benchmarks/results/temperature.json, keyed by 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import statistics
 import sys
@@ -47,19 +47,14 @@ from ganforge.data import Dataset  # noqa: E402
 from ganforge.errors import GanforgeError  # noqa: E402
 from ganforge.metrics import keys  # noqa: E402
 from ganforge.sampler import Sampler  # noqa: E402
+from ganforge.temperature import choose_temperature, weakest_ratio  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "temperature.json"
 START, END = "<!-- temperature:start -->", "<!-- temperature:end -->"
-PRDC = (keys.PRECISION, keys.RECALL, keys.DENSITY, keys.COVERAGE)
 COLUMNS = [("FD", keys.FRECHET_DISTANCE, 3), ("precision", keys.PRECISION, 3),
            ("recall", keys.RECALL, 3), ("density", keys.DENSITY, 3),
            ("coverage", keys.COVERAGE, 3)]
 REPORT_SEED = 0  # the standard evaluation's first draw
-
-
-def weakest_ratio(values: dict[str, float], floor: dict[str, float]) -> float:
-    """The lowest of precision / recall / density / coverage as a fraction of the floor's."""
-    return min(values[key] / floor[key] for key in PRDC)
 
 
 def score(generator: Sampler, dataset: Dataset, temperature: float, metrics: tuple[str, ...],
@@ -72,14 +67,6 @@ def score(generator: Sampler, dataset: Dataset, temperature: float, metrics: tup
     return {"temperature": temperature, "step": generator.step, "values": values,
             "floor": floor, "weakest_ratio": weakest_ratio(values, floor), "seed": seed,
             "draws": draws, "standard_error": merged_errors(results)}
-
-
-def validation_as_held_out(dataset: Dataset) -> Dataset:
-    """The data set with its validation split where the metrics read the held-out one."""
-    if dataset.validation is None:
-        raise SystemExit(f"{dataset.name} has no validation split to choose a temperature on")
-    return dataclasses.replace(dataset, test=dataset.validation,
-                               test_labels=dataset.validation_labels)
 
 
 def samples_label(row: dict[str, Any], floor: str) -> str:
@@ -138,17 +125,14 @@ def study(run_dir: Path, temperatures: list[float], choice_seed: int,
     chosen one on the report's draws (test floor)."""
     generator = ganforge.load_generator(run_dir, device="cpu")
     test_data = ganforge.build_dataset(generator.config.data)
-    validation_data = validation_as_held_out(test_data)
-    validation = []
-    for temperature in sorted(temperatures):
-        validation.append(score(generator, validation_data, temperature, ("fd", "prdc"),
-                                choice_seed))
-        print(f"{run_dir.name}: T {temperature:g} on validation, weakest PRDC / floor "
-              f"{validation[-1]['weakest_ratio']:.3f}", file=sys.stderr, flush=True)
-    chosen = max(validation, key=lambda row: row["weakest_ratio"])["temperature"]
+    choice = choose_temperature(generator, temperatures, seed=choice_seed, dataset=test_data,
+                                progress=False)
+    for row in choice.scores:
+        print(f"{run_dir.name}: T {row['temperature']:g} on validation, weakest PRDC / floor "
+              f"{row['weakest_ratio']:.3f}", file=sys.stderr, flush=True)
     test = [score(generator, test_data, t, METRICS, REPORT_SEED, draws)
-            for t in sorted({1.0, chosen})]
-    return {"validation": validation, "chosen": chosen, "test": test}
+            for t in sorted({1.0, choice.temperature})]
+    return {"validation": choice.scores, "chosen": choice.temperature, "test": test}
 
 
 def main() -> None:

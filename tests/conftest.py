@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import torch
 
+import ganforge
 from ganforge.config import RunConfig, apply_overrides
 
 TINY_OVERRIDES = {
@@ -58,6 +59,25 @@ def quick_classifier(classifier_cache: Path, monkeypatch: pytest.MonkeyPatch) ->
     from ganforge.metrics import features
 
     monkeypatch.setattr(features, "IMAGES_PER_RUN", 60_000)
+
+
+DIGITS_RUN_OVERRIDES = {
+    "data.name": "digits", "model.mlp.g_hidden": "64", "model.mlp.d_hidden": "32",
+    "model.mlp.d_pieces": "2", "train.steps": "60", "train.batch_size": "32",
+    "train.progress": "false", "device": "cpu",
+}
+
+
+def train_digits_run(run_dir: Path, **overrides: str) -> Path:
+    """Train 60 steps on the 8x8 digits into `run_dir` (settings as dotted names)."""
+    ganforge.train(apply_overrides(RunConfig(), {**DIGITS_RUN_OVERRIDES, **overrides}), run_dir)
+    return run_dir
+
+
+@pytest.fixture(scope="module")
+def digits_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A run folder of 60 steps on the 8x8 digits, shared by one test module's tests."""
+    return train_digits_run(tmp_path_factory.mktemp("digits") / "run")
 
 
 def write_idx(path: Path, array: np.ndarray, *, compress: bool = False) -> Path:

@@ -12,17 +12,6 @@ from ganforge.errors import ConfigError
 from ganforge.metrics.keys import CLASS_COVERAGE_KL, FRECHET_DISTANCE, PARZEN_LOG_LIKELIHOOD
 
 
-@pytest.fixture(scope="module")
-def digits_run(tmp_path_factory):
-    run_dir = tmp_path_factory.mktemp("evaluate") / "run"
-    config = apply_overrides(ganforge.RunConfig(), {
-        "data.name": "digits", "model.mlp.g_hidden": "64", "model.mlp.d_hidden": "32",
-        "model.mlp.d_pieces": "2", "train.steps": "60", "train.batch_size": "32",
-        "train.progress": "false", "device": "cpu"})
-    ganforge.train(config, run_dir)
-    return run_dir
-
-
 def test_every_metric_has_a_value_a_floor_and_a_logged_record(digits_run, quick_classifier):
     results = ganforge.evaluate(digits_run, n_samples=300, progress=False)
     assert set(results) == {"parzen", "fd", "kid", "classifier_score", "prdc", "class_coverage",

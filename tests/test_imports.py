@@ -31,6 +31,8 @@ ALLOWED: dict[str, set[str]] = {
     "rejection": {"checkpoint", "data", "device", "errors", "memory", "models", "objectives",
                   "sampler"},
     "evaluation": {"checkpoint", "data", "errors", "metrics", "rejection", "sampler", "version"},
+    "temperature": {"checkpoint", "data", "errors", "evaluation", "files", "metrics", "sampler",
+                    "version"},
     "analysis": {"data", "metrics", "sampler"},
     "report": {"analysis", "checkpoint", "data", "durations", "errors", "files", "metrics",
                "objectives", "provenance", "sampler", "viz"},
@@ -43,10 +45,10 @@ ALLOWED: dict[str, set[str]] = {
     "cli": {"config", "errors", "settings", "version", "data", "training", "sampler", "files",
             "memory",
             "viz", "evaluation", "metrics", "objectives", "theory", "experiments", "analysis",
-            "report", "rejection"},
+            "report", "rejection", "temperature"},
     "__main__": {"cli"},
     "__init__": {"config", "errors", "version", "data", "evaluation", "sampler", "training",
-                 "analysis", "report", "rejection"},
+                 "analysis", "report", "rejection", "temperature"},
 }
 
 

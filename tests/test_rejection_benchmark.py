@@ -6,6 +6,7 @@ from benchmarks.rejection import markdown, study
 
 import ganforge
 from ganforge.config import RunConfig, apply_overrides
+from ganforge.errors import ConfigError
 from ganforge.metrics import keys
 from tests.conftest import TINY_OVERRIDES
 
@@ -37,5 +38,5 @@ def test_a_given_quantile_is_scored_beside_gs_samples_on_the_same_draws(tiny_run
 
 
 def test_choosing_among_quantiles_needs_a_validation_split(tiny_run, quick_classifier):
-    with pytest.raises(SystemExit, match="no validation split"):
+    with pytest.raises(ConfigError, match="digits has no validation split to choose a quantile"):
         study(tiny_run, [0.5, 0.9], draws=1)

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from ganforge.rejection import RejectionSampler, load_rejection_sampler
     from ganforge.report import write_report
     from ganforge.sampler import Sampler, load_generator
+    from ganforge.temperature import TemperatureChoice, choose_temperature, tuned_temperature
     from ganforge.training.run import TrainResult, train
 
 # Everything heavy (torch) loads on first use: `import ganforge` and `ganforge.errors` stay
@@ -52,6 +53,8 @@ _LAZY = {
     "write_report": "ganforge.report",
     "Sampler": "ganforge.sampler", "load_generator": "ganforge.sampler",
     "RejectionSampler": "ganforge.rejection", "load_rejection_sampler": "ganforge.rejection",
+    **{name: "ganforge.temperature" for name in (
+        "TemperatureChoice", "choose_temperature", "tuned_temperature")},
     "TrainResult": "ganforge.training.run", "train": "ganforge.training.run",
 }
 
@@ -74,5 +77,5 @@ __all__ = [
     "ToyConfig", "TrainConfig", "TrainResult", "__version__", "apply_overrides", "build_dataset",
     "evaluate", "load_config", "load_generator", "train", "validate", "NeighbourCheck",
     "latent_walks", "memorisation_check", "write_report", "RejectionSampler",
-    "load_rejection_sampler",
+    "load_rejection_sampler", "TemperatureChoice", "choose_temperature", "tuned_temperature",
 ]

@@ -49,6 +49,13 @@ def resolve_checkpoint(path: str | Path) -> Path:
     return path
 
 
+def run_dir_of(path: str | Path) -> Path:
+    """The run folder of a run folder, or of a checkpoint file (in a run's checkpoints/ or not)."""
+    checkpoint = resolve_checkpoint(path)
+    return checkpoint.parent.parent if checkpoint.parent.name == "checkpoints" else \
+        checkpoint.parent
+
+
 def _corrupt(file: Path, error: Exception) -> CheckpointError:
     reason = str(error).splitlines()[0] if str(error) else type(error).__name__
     return CheckpointError(f"checkpoint {file} is truncated or corrupt ({reason}); resume from an "

@@ -174,13 +174,14 @@ def _sample(args: argparse.Namespace, extra: list[str]) -> int:
     if args.reject is not None and args.interpolate:
         raise ConfigError("--reject keeps or drops whole samples; a latent walk "
                           "(--interpolate) must keep every step: use one or the other")
+    temperature = _resolve_temperature(args, use_ema=not args.raw_weights)
     if args.reject is None:
         generator = load_generator(args.source, device=args.device,
-                                   use_ema=not args.raw_weights, temperature=args.temperature)
+                                   use_ema=not args.raw_weights, temperature=temperature)
     else:
         generator = load_rejection_sampler(args.source, quantile=args.reject, device=args.device,
                                            use_ema=not args.raw_weights,
-                                           temperature=args.temperature)
+                                           temperature=temperature)
     if args.interpolate or args.nearest:
         return _sample_analysis(args, generator, out)
     labels = _sample_labels(args, args.n, generator.num_classes)
@@ -318,9 +319,51 @@ def _evaluate(args: argparse.Namespace, extra: list[str]) -> int:
     names = [name.strip() for name in args.metrics.split(",")] if args.metrics else None
     results = evaluate(args.source, metrics=names, n_samples=args.n_samples, seed=args.seed,
                        device=args.device, inception_weights=args.inception_weights,
-                       temperature=args.temperature, draws=args.draws, reject=args.reject)
+                       temperature=_resolve_temperature(args, use_ema=True), draws=args.draws,
+                       reject=args.reject)
     print(format_results(results))
     print(f"ganforge: appended to {METRICS_LOG} in the run folder", file=sys.stderr)
+    return 0
+
+
+# --- sampling temperature -------------------------------------------------------------------------
+
+def _resolve_temperature(args: argparse.Namespace, *, use_ema: bool) -> float:
+    """--temperature as a number: `--temperature tuned` reads the run folder's choice."""
+    from ganforge.temperature import TUNED, tuned_temperature
+
+    if args.temperature != TUNED:
+        return float(args.temperature)
+    temperature = tuned_temperature(args.source, use_ema=use_ema)
+    print(f"ganforge: temperature {temperature:g}, chosen on the validation split by "
+          "`ganforge tune-temperature`", file=sys.stderr)
+    return temperature
+
+
+def _tune_temperature(args: argparse.Namespace, extra: list[str]) -> int:
+    from ganforge.sampler import load_generator
+    from ganforge.temperature import (
+        CHOICE_SEED,
+        DEFAULT_TEMPERATURES,
+        choose_temperature,
+        save_choice,
+    )
+
+    generator = load_generator(args.run_dir, device=args.device, use_ema=not args.raw_weights)
+    temperatures = args.temperatures or DEFAULT_TEMPERATURES
+    choice = choose_temperature(generator, temperatures,
+                                seed=CHOICE_SEED if args.seed is None else args.seed,
+                                n_samples=args.n_samples, use_ema=not args.raw_weights)
+    print(choice.table())
+    path = save_choice(choice, args.run_dir)
+    print(f"ganforge: chose temperature {choice.temperature:g} for step {choice.step:,} and "
+          f"wrote {path}; `ganforge sample|evaluate {args.run_dir} --temperature tuned` uses it",
+          file=sys.stderr)
+    if len(set(temperatures)) > 1 and choice.temperature in (min(temperatures),
+                                                              max(temperatures)):
+        warnings.warn(f"the choice is at the edge of the temperatures tried "
+                      f"({min(temperatures):g} to {max(temperatures):g}): try beyond it with "
+                      "--temperatures", GanforgeWarning, stacklevel=1)
     return 0
 
 
@@ -397,13 +440,28 @@ def _seed(text: str) -> int:
     return value
 
 
-# --temperature parses as any float: the Sampler refuses one that is not positive, in words.
+# --temperature parses as any float (or `tuned`): the Sampler refuses one that is not positive,
+# in words.
 TEMPERATURE_HELP = ("scale of the noise z (default 1, the prior G was trained on); below 1: "
                     "more typical samples, less variety (precision and density up, recall down); "
-                    "above 1 the reverse. Choose it with benchmarks/temperature.py")
+                    "above 1 the reverse. `tuned`: the value `ganforge tune-temperature` chose "
+                    "for this checkpoint on the validation split")
 REJECT_HELP = ("discriminator rejection sampling: keep each sample with probability "
                "min(1, D's density ratio / M), M the Q-quantile of the ratio over 10,000 of G's "
                "samples (Q in (0, 1], e.g. 0.95; logistic objectives only). Default: off")
+
+
+def _temperature(text: str) -> float | str:
+    """argparse type: a number, or `tuned` (the run folder's choice)."""
+    from ganforge.temperature import TUNED
+
+    if text.strip().lower() == TUNED:
+        return TUNED
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number or {TUNED!r} (got {text!r})") \
+            from None
 
 
 def _integer(text: str) -> int:
@@ -459,7 +517,7 @@ def build_parser() -> _Parser:
     sample.add_argument("--device", default="auto", help="auto, cpu or cuda")
     sample.add_argument("--raw-weights", action="store_true",
                         help="sample from G's trained weights rather than their moving average")
-    sample.add_argument("--temperature", type=float, default=1.0, metavar="T",
+    sample.add_argument("--temperature", type=_temperature, default=1.0, metavar="T",
                         help=TEMPERATURE_HELP)
     sample.add_argument("--reject", type=float, default=None, metavar="Q", help=REJECT_HELP)
     classes = sample.add_mutually_exclusive_group()
@@ -532,7 +590,7 @@ def build_parser() -> _Parser:
                                "and print each value's mean and standard error: one draw's FD "
                                "moves by about 10%% between seeds (default: 1)")
     evaluate.add_argument("--device", default="auto")
-    evaluate.add_argument("--temperature", type=float, default=1.0, metavar="T",
+    evaluate.add_argument("--temperature", type=_temperature, default=1.0, metavar="T",
                           help=TEMPERATURE_HELP)
     evaluate.add_argument("--reject", type=float, default=None, metavar="Q",
                           help=REJECT_HELP)
@@ -540,6 +598,28 @@ def build_parser() -> _Parser:
                           help="a local Inception-v3 weights file: adds the standard FID "
                                "(needs torch-fidelity)")
     evaluate.set_defaults(handler=_evaluate, takes_overrides=False)
+
+    tune = commands.add_parser(
+        "tune-temperature", allow_abbrev=False,
+        help="choose the sampling temperature on the validation split and keep it in "
+             "RUN_DIR/temperature.json (then --temperature tuned)",
+        description="Scores one draw of samples (seed 1000, which `evaluate` does not read) at "
+                    "each temperature against the validation split (which `evaluate` does not "
+                    "compare with), chooses the temperature whose weakest of precision / recall "
+                    "/ density / coverage, each as a fraction of the real floor's, is highest, "
+                    "and writes it with every score to RUN_DIR/temperature.json for this "
+                    "checkpoint's step. Needs a data set with a validation split (full MNIST).")
+    tune.add_argument("run_dir", metavar="RUN_DIR")
+    tune.add_argument("--temperatures", type=float, nargs="+", metavar="T",
+                      help="the candidates (default 0.9 0.95 1 1.05 1.1 1.15)")
+    tune.add_argument("--seed", type=_seed, default=None,
+                      help="seed of the samples the choice scores (default 1000)")
+    tune.add_argument("--n-samples", type=_count, default=None,
+                      help="samples per temperature (default: as many as the validation images)")
+    tune.add_argument("--device", default="auto")
+    tune.add_argument("--raw-weights", action="store_true",
+                      help="choose for G's trained weights rather than their moving average")
+    tune.set_defaults(handler=_tune_temperature, takes_overrides=False)
 
     theory = commands.add_parser(
         "theory", allow_abbrev=False, add_help=False,

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ganforge.checkpoint import resolve_checkpoint
+from ganforge.checkpoint import run_dir_of
 from ganforge.data import Dataset, build_dataset
 from ganforge.errors import ConfigError
 from ganforge.metrics import keys
@@ -23,12 +23,6 @@ from ganforge.sampler import Sampler, load_generator
 from ganforge.version import __version__
 
 METRICS_LOG = "metrics.jsonl"
-
-
-def _run_dir_of(path: Path) -> Path:
-    checkpoint = resolve_checkpoint(path)
-    return checkpoint.parent.parent if checkpoint.parent.name == "checkpoints" else \
-        checkpoint.parent
 
 
 def evaluate(source: str | Path | Sampler | MetricSampler, *,
@@ -58,7 +52,7 @@ def evaluate(source: str | Path | Sampler | MetricSampler, *,
         else:
             loaded = generator = load_rejection_sampler(source, quantile=reject, device=device,
                                                         temperature=temperature)
-        run_dir, source_name = _run_dir_of(Path(source)), str(source)
+        run_dir, source_name = run_dir_of(source), str(source)
     else:  # a Sampler, or anything else with sample(n, seed=) and check_labels (a peer's G)
         if reject is not None:
             raise ConfigError("reject= applies to a run folder or checkpoint loaded here; for a "

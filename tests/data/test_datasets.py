@@ -1,3 +1,5 @@
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
@@ -5,7 +7,7 @@ from PIL import Image
 
 from ganforge.config import DataConfig, ToyConfig
 from ganforge.data import build_dataset
-from ganforge.errors import DataError
+from ganforge.errors import ConfigError, DataError
 from tests.conftest import write_idx, write_idx_folder
 
 
@@ -83,3 +85,16 @@ def test_gaussian_1d_default_is_n_4_half():
     data = build_dataset(DataConfig(name="gaussian-1d"))
     assert abs(data.train.mean().item() - 4.0) < 0.01
     assert abs(data.train.std().item() - 0.5) < 0.01
+
+
+def test_the_validation_split_takes_the_held_out_place_for_a_choice():
+    digits = build_dataset(DataConfig(name="digits"))
+    with pytest.raises(ConfigError, match="digits has no validation split to choose a quantile "
+                                          "on"):
+        digits.validation_as_held_out("a quantile")
+    lent = dataclasses.replace(digits, validation=digits.train[:5],
+                               validation_labels=digits.train_labels[:5])
+    swapped = lent.validation_as_held_out("a temperature")
+    assert torch.equal(swapped.test, digits.train[:5])
+    assert torch.equal(swapped.test_labels, digits.train_labels[:5])
+    assert swapped.train is digits.train  # only the held-out split changes

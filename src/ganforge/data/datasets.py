@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,7 +16,7 @@ from ganforge.data import mnist_pickle
 from ganforge.data.folder import read_image_folder
 from ganforge.data.idx import read_idx
 from ganforge.data.toy import GaussianMixture, gaussian_mixture_1d, grid_2d, ring_2d
-from ganforge.errors import DataError
+from ganforge.errors import ConfigError, DataError
 from ganforge.memory import require_memory, tensor_bytes
 
 if TYPE_CHECKING:  # the config's choices of data.name come from DATA_SOURCES below
@@ -56,6 +56,14 @@ class Dataset:
         if self.train_labels is None:
             return None
         return int(self.train_labels.max()) + 1
+
+    def validation_as_held_out(self, choosing: str) -> Dataset:
+        """This data set with its validation split where the metrics read the held-out one: to
+        choose `choosing` (a temperature, a quantile) on images no reported score compares with."""
+        if self.validation is None:
+            raise ConfigError(f"{self.name} has no validation split to choose {choosing} on "
+                              "(full MNIST has one: --data.name mnist)")
+        return replace(self, test=self.validation, test_labels=self.validation_labels)
 
 
 def _split(n: int, test_fraction: float) -> tuple[np.ndarray, np.ndarray]:

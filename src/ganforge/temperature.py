@@ -1,0 +1,153 @@
+"""Choosing a sampling temperature on the validation split, and keeping the choice in the run
+folder (RUN_DIR/temperature.json) so that `sample` and `evaluate` can use it by name.
+
+The choice must not see the samples or the real images a reported score uses: it scores its
+own draw of samples (seed 1000 by default; `evaluate` starts at seed 0) against the validation
+split (`evaluate` compares with the test split).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ganforge.checkpoint import load_checkpoint, run_dir_of
+from ganforge.data import Dataset, build_dataset
+from ganforge.errors import ConfigError
+from ganforge.evaluation import evaluate
+from ganforge.files import write_json
+from ganforge.metrics import keys
+from ganforge.sampler import Sampler
+from ganforge.version import __version__
+
+TEMPERATURE_FILE = "temperature.json"
+TUNED = "tuned"
+"""What `--temperature` takes to mean the run folder's stored choice."""
+DEFAULT_TEMPERATURES = (0.9, 0.95, 1.0, 1.05, 1.1, 1.15)
+CHOICE_SEED = 1000
+"""Far from the seeds `evaluate --draws N` reads (0 .. N-1)."""
+PRDC = (keys.PRECISION, keys.RECALL, keys.DENSITY, keys.COVERAGE)
+CRITERION = ("the highest weakest of precision / recall / density / coverage, each as a "
+             "fraction of the validation floor's value")
+
+
+def weakest_ratio(values: dict[str, float], floor: dict[str, float]) -> float:
+    """The lowest of precision / recall / density / coverage as a fraction of the floor's: the
+    issue's goal asks each of the four to reach 0.9x, so the weakest is what a choice lifts."""
+    return min(values[key] / floor[key] for key in PRDC)
+
+
+@dataclasses.dataclass(frozen=True)
+class TemperatureChoice:
+    """Every temperature tried, with its scores on the validation split, and the one chosen."""
+
+    temperature: float
+    step: int
+    """G's training step: a choice belongs to one set of weights."""
+    use_ema: bool
+    seed: int
+    scores: list[dict[str, Any]]
+    """One row per temperature: temperature, step, values, floor, weakest_ratio, seed, draws."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**dataclasses.asdict(self), "criterion": CRITERION,
+                "ganforge_version": __version__, "time": time.strftime("%Y-%m-%dT%H:%M:%S")}
+
+    def table(self) -> str:
+        """One line per temperature: FD, the four PRDC values and the weakest ratio."""
+        names = ("FD", "precision", "recall", "density", "coverage")
+        columns = (keys.FRECHET_DISTANCE, *PRDC)
+        lines = [f"{'temperature':>12}" + "".join(f"{name:>11}" for name in names)
+                 + f"{'weakest/floor':>15}"]
+        for row in self.scores:
+            mark = " *" if row["temperature"] == self.temperature else ""
+            lines.append(f"{row['temperature']:>12g}"
+                         + "".join(f"{row['values'][key]:>11.4f}" for key in columns)
+                         + f"{row['weakest_ratio']:>15.3f}{mark}")
+        floor = self.scores[0]["floor"]
+        lines.append(f"{'floor':>12}" + "".join(f"{floor[key]:>11.4f}" for key in columns)
+                     + f"{1:>15.3f}")
+        return "\n".join(lines)
+
+
+def pick(scores: Sequence[dict[str, Any]]) -> float:
+    """The temperature whose weakest PRDC ratio is highest; on a tie, the one nearest 1 (the
+    prior G was trained on)."""
+    best = max(scores, key=lambda row: (row["weakest_ratio"], -abs(row["temperature"] - 1)))
+    return float(best["temperature"])
+
+
+def choose_temperature(generator: Sampler, temperatures: Sequence[float] = DEFAULT_TEMPERATURES,
+                       *, seed: int = CHOICE_SEED, dataset: Dataset | None = None,
+                       n_samples: int | None = None, use_ema: bool = True,
+                       progress: bool = True) -> TemperatureChoice:
+    """Score `generator` at each temperature on one draw of samples (`seed`) against the
+    validation split of its data set (or of `dataset`), and choose by `pick`. The generator's
+    own temperature is left as it was."""
+    if not temperatures:
+        raise ConfigError("give at least one temperature to choose from")
+    for temperature in temperatures:  # all of them before the first is scored
+        if not temperature > 0:
+            raise ConfigError(f"temperatures must be positive numbers (got {temperature})")
+    validation = (dataset or build_dataset(generator.config.data)).validation_as_held_out(
+        "a temperature")
+    before = generator.temperature
+    scores = []
+    try:
+        for temperature in sorted(set(temperatures)):
+            generator.temperature = temperature  # refuses one that is not positive
+            results = evaluate(generator, metrics=("fd", "prdc"), dataset=validation,
+                               seed=seed, n_samples=n_samples, log=False, progress=progress)
+            values = {key: value for result in results.values()
+                      for key, value in result.values.items()}
+            floor = {key: value for result in results.values()
+                     for key, value in result.floor.items()}
+            scores.append({"temperature": temperature, "step": generator.step,
+                           "values": values, "floor": floor,
+                           "weakest_ratio": weakest_ratio(values, floor), "seed": seed,
+                           "draws": 1})
+    finally:
+        generator.temperature = before
+    return TemperatureChoice(temperature=pick(scores), step=generator.step, use_ema=use_ema,
+                             seed=seed, scores=scores)
+
+
+def save_choice(choice: TemperatureChoice, source: str | Path) -> Path:
+    """Write RUN_DIR/temperature.json (atomically) for a run folder or a checkpoint in one;
+    returns its path."""
+    path = run_dir_of(source) / TEMPERATURE_FILE
+    write_json(choice.to_dict(), path)
+    return path
+
+
+def tuned_temperature(source: str | Path, *, use_ema: bool = True) -> float:
+    """The temperature `ganforge tune-temperature` chose for this run's checkpoint. Refuses a
+    choice made for other weights (an earlier step, or EMA against raw weights)."""
+    run_dir = run_dir_of(source)
+    path = run_dir / TEMPERATURE_FILE
+    command = f"run `ganforge tune-temperature {run_dir}`"
+    if not path.is_file():
+        raise ConfigError(f"--temperature {TUNED}: {path} not found; {command} first, or pass "
+                          "a number")
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        temperature, step, ema = (float(stored["temperature"]), int(stored["step"]),
+                                  bool(stored["use_ema"]))
+    except (ValueError, KeyError, TypeError) as error:
+        raise ConfigError(f"{path} is not a temperature choice ({type(error).__name__}: "
+                          f"{error}); {command} again") from None
+    payload = load_checkpoint(source)
+    checkpoint_step = int(payload["step"])
+    if step != checkpoint_step:
+        raise ConfigError(f"{path} was chosen for step {step:,}; the checkpoint is at step "
+                          f"{checkpoint_step:,}: {command} again")
+    # A run without a moving average has one set of weights: either choice fits it.
+    if ema != use_ema and payload.get("ema") is not None:
+        weights = "averaged (EMA)" if ema else "raw (--raw-weights)"
+        raise ConfigError(f"{path} was chosen for G's {weights} weights: {command}"
+                          f"{'' if use_ema else ' --raw-weights'} for these")
+    return temperature

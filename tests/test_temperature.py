@@ -1,0 +1,159 @@
+"""ganforge.temperature and `ganforge tune-temperature`: the choice is made on the validation
+split and on samples `evaluate` does not read, kept for one checkpoint, and used by name."""
+
+import dataclasses
+import json
+
+import pytest
+
+import ganforge
+from ganforge import temperature as tuning
+from ganforge.cli import main
+from ganforge.errors import ConfigError
+from ganforge.metrics import keys
+from tests.conftest import train_digits_run
+
+
+@pytest.fixture(scope="module")
+def digits_run(tmp_path_factory):
+    """With a moving average of G: its averaged and raw weights differ."""
+    return train_digits_run(tmp_path_factory.mktemp("temperature") / "run",
+                            **{"train.ema_decay": "0.9"})
+
+
+FLOOR = {keys.PRECISION: 0.94, keys.RECALL: 0.93, keys.DENSITY: 1.0, keys.COVERAGE: 0.96}
+
+
+@pytest.fixture
+def with_validation(monkeypatch):
+    """The 8x8 digits have no validation split: lend them one (their 180 test digits), as
+    full MNIST has its 10,000."""
+    def build(config):
+        dataset = ganforge.build_dataset(config)
+        return dataclasses.replace(dataset, validation=dataset.test,
+                                   validation_labels=dataset.test_labels)
+
+    monkeypatch.setattr(tuning, "build_dataset", build)
+
+
+def row(temperature, **values):
+    scores = {**FLOOR, **values}
+    return {"temperature": temperature, "values": scores, "floor": FLOOR,
+            "weakest_ratio": tuning.weakest_ratio(scores, FLOOR)}
+
+
+def test_the_weakest_ratio_is_the_lowest_of_the_four_against_the_floor():
+    values = {keys.PRECISION: 0.95, keys.RECALL: 0.837, keys.DENSITY: 1.1, keys.COVERAGE: 0.912}
+    assert tuning.weakest_ratio(values, FLOOR) == pytest.approx(0.837 / 0.93)  # 0.9 (recall)
+
+
+def test_pick_takes_the_highest_weakest_ratio_and_on_a_tie_the_temperature_nearest_1():
+    rows = [row(0.9, **{keys.RECALL: 0.80}), row(1.0, **{keys.RECALL: 0.85}),
+            row(1.1, **{keys.RECALL: 0.90}), row(1.2, **{keys.DENSITY: 0.5})]
+    assert tuning.pick(rows) == 1.1
+    tied = [row(0.9), row(1.05), row(1.2)]  # all at the floor: ratio 1 each
+    assert tuning.pick(tied) == 1.05
+
+
+def test_a_data_set_without_a_validation_split_is_refused_in_one_line(digits_run):
+    generator = ganforge.load_generator(digits_run, device="cpu")
+    with pytest.raises(ConfigError, match="digits has no validation split") as error:
+        tuning.choose_temperature(generator, [1.0])
+    assert "\n" not in str(error.value)
+
+
+def test_temperatures_are_all_checked_before_any_is_scored(digits_run, with_validation):
+    generator = ganforge.load_generator(digits_run, device="cpu")
+    with pytest.raises(ConfigError, match=r"positive numbers \(got -1"):
+        tuning.choose_temperature(generator, [1.0, -1.0])
+    with pytest.raises(ConfigError, match="at least one"):
+        tuning.choose_temperature(generator, [])
+
+
+def test_the_choice_scores_every_temperature_on_validation_and_leaves_g_as_it_was(
+        digits_run, with_validation, quick_classifier):
+    generator = ganforge.load_generator(digits_run, device="cpu", temperature=0.8)
+    choice = tuning.choose_temperature(generator, [1.0, 0.25, 1.0, 2.0], n_samples=150,
+                                       progress=False)
+    assert generator.temperature == 0.8
+    assert [row["temperature"] for row in choice.scores] == [0.25, 1.0, 2.0]
+    assert choice.temperature == tuning.pick(choice.scores) and choice.step == 60
+    assert all(row["seed"] == tuning.CHOICE_SEED == 1000 for row in choice.scores)
+    fds = [row["values"][keys.FRECHET_DISTANCE] for row in choice.scores]
+    assert len(set(fds)) == 3  # each temperature draws different samples
+    # The same samples and images as an evaluation of the validation split at that temperature.
+    validation = tuning.build_dataset(generator.config.data).validation_as_held_out("T")
+    generator.temperature = 2.0
+    again = ganforge.evaluate(generator, metrics=["fd"], dataset=validation, seed=1000,
+                              n_samples=150, progress=False)
+    assert again["fd"].values[keys.FRECHET_DISTANCE] == pytest.approx(fds[2])
+    for row_ in choice.scores:
+        assert row_["weakest_ratio"] == pytest.approx(
+            tuning.weakest_ratio(row_["values"], row_["floor"]))
+
+
+def store(run_dir, temperature=1.05, step=60, use_ema=True):
+    choice = tuning.TemperatureChoice(temperature=temperature, step=step, use_ema=use_ema,
+                                      seed=1000, scores=[])
+    return tuning.save_choice(choice, run_dir)
+
+
+def test_a_stored_choice_is_read_back_for_its_own_checkpoint_only(digits_run):
+    path = store(digits_run)
+    assert path == digits_run / "temperature.json"
+    assert json.loads(path.read_text())["criterion"] == tuning.CRITERION
+    assert tuning.tuned_temperature(digits_run) == 1.05
+    assert tuning.tuned_temperature(digits_run / "checkpoints" / "latest.pt") == 1.05
+    with pytest.raises(ConfigError, match="chosen for G's averaged"):
+        tuning.tuned_temperature(digits_run, use_ema=False)
+    store(digits_run, step=40)
+    with pytest.raises(ConfigError, match="chosen for step 40; the checkpoint is at step 60: "
+                                          "run `ganforge tune-temperature"):
+        tuning.tuned_temperature(digits_run)
+    path.write_text('{"temperature": 1.1}')
+    with pytest.raises(ConfigError, match="is not a temperature choice"):
+        tuning.tuned_temperature(digits_run)
+    path.unlink()
+    with pytest.raises(ConfigError, match="temperature.json not found; run `ganforge "
+                                          "tune-temperature"):
+        tuning.tuned_temperature(digits_run)
+
+
+def test_a_run_without_a_moving_average_takes_its_choice_for_either_weights(tmp_path):
+    run_dir = train_digits_run(tmp_path / "plain")  # one set of weights: raw = "averaged"
+    store(run_dir, temperature=0.95, use_ema=True)
+    assert tuning.tuned_temperature(run_dir, use_ema=False) == 0.95
+
+
+def test_the_command_chooses_writes_and_sample_and_evaluate_use_it_by_name(
+        digits_run, with_validation, quick_classifier, tmp_path, capsys):
+    assert main(["tune-temperature", str(digits_run), "--temperatures", "0.5", "1", "1.5",
+                 "--n-samples", "150", "--device", "cpu"]) == 0
+    captured = capsys.readouterr()
+    stored = json.loads((digits_run / "temperature.json").read_text())
+    assert stored["step"] == 60 and stored["use_ema"] and len(stored["scores"]) == 3
+    assert f"chose temperature {stored['temperature']:g} for step 60" in captured.err
+    assert "weakest/floor" in captured.out and "floor" in captured.out.splitlines()[-1]
+
+    assert main(["sample", str(digits_run), "--out", str(tmp_path / "grid.png"),
+                 "--temperature", "tuned"]) == 0
+    assert f"temperature {stored['temperature']:g}, chosen on the validation split" in \
+        capsys.readouterr().err
+    assert main(["evaluate", str(digits_run), "--metrics", "fd", "--n-samples", "150",
+                 "--temperature", "TUNED"]) == 0
+    record = json.loads((digits_run / "metrics.jsonl").read_text().splitlines()[-1])
+    assert record["temperature"] == stored["temperature"]
+    # The raw weights were not the ones chosen for.
+    capsys.readouterr()
+    assert main(["sample", str(digits_run), "--out", str(tmp_path / "raw.png"),
+                 "--raw-weights", "--temperature", "tuned"]) == 2
+    assert "--raw-weights for these" in capsys.readouterr().err
+
+
+def test_the_command_refuses_a_data_set_without_validation_and_a_bad_temperature(
+        digits_run, capsys):
+    assert main(["tune-temperature", str(digits_run), "--device", "cpu"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "digits has no validation split" in err
+    assert main(["sample", str(digits_run), "--out", "x.png", "--temperature", "warm"]) == 2
+    assert "must be a number or 'tuned' (got 'warm')" in capsys.readouterr().err
