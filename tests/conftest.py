@@ -1,4 +1,5 @@
-"""Shared fixtures: a tiny CPU config (8x8 digits, small MLPs) and helpers that write data files."""
+"""Shared fixtures: a tiny CPU config (8x8 digits, small MLPs), a trained digits run, and helpers
+that write data files."""
 
 from __future__ import annotations
 

@@ -36,8 +36,9 @@ CRITERION = ("the highest weakest of precision / recall / density / coverage, ea
 
 
 def weakest_ratio(values: dict[str, float], floor: dict[str, float]) -> float:
-    """The lowest of precision / recall / density / coverage as a fraction of the floor's: the
-    issue's goal asks each of the four to reach 0.9x, so the weakest is what a choice lifts."""
+    """The lowest of precision / recall / density / coverage as a fraction of the floor's. A
+    perfect generator scores the floor on all four, so the weakest is the one a choice should
+    lift (a cold G's recall, a hot G's density)."""
     return min(values[key] / floor[key] for key in PRDC)
 
 
@@ -99,7 +100,7 @@ def choose_temperature(generator: Sampler, temperatures: Sequence[float] = DEFAU
     scores = []
     try:
         for temperature in sorted(set(temperatures)):
-            generator.temperature = temperature  # refuses one that is not positive
+            generator.temperature = temperature
             results = evaluate(generator, metrics=("fd", "prdc"), dataset=validation,
                                seed=seed, n_samples=n_samples, log=False, progress=progress)
             values = {key: value for result in results.values()
