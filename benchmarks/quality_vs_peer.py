@@ -41,6 +41,7 @@ import ganforge  # noqa: E402
 from benchmarks.benchmarks_file import replace_block  # noqa: E402
 from benchmarks.peers import RECIPES, PeerLoop, PeerSampler  # noqa: E402
 from ganforge.config import DataConfig, apply_overrides, load_config  # noqa: E402
+from ganforge.evaluation import merged_scores  # noqa: E402  (benchmarks import it from here too)
 from ganforge.metrics import keys  # noqa: E402
 
 if TYPE_CHECKING:
@@ -54,15 +55,6 @@ COLUMNS = [("FD", keys.FRECHET_DISTANCE, 2), ("KID x 1000", keys.KID, 2),
            ("precision", keys.PRECISION, 3), ("recall", keys.RECALL, 3),
            ("density", keys.DENSITY, 3), ("coverage", keys.COVERAGE, 3),
            ("classes", keys.CLASSES_COVERED, 1), ("class KL", keys.CLASS_COVERAGE_KL, 4)]
-
-
-def merged_scores(results: dict[str, Any]) -> tuple[dict[str, float], dict[str, float]]:
-    """The values and the floors of every metric evaluate() returned, each merged into one dict."""
-    values, floor = {}, {}
-    for result in results.values():
-        values.update(result.values)
-        floor.update(result.floor)
-    return values, floor
 
 
 def merged_errors(results: dict[str, Any]) -> dict[str, float]:

@@ -133,6 +133,16 @@ def _record(name: str, result: MetricResult, generator: Sampler, dataset: Datase
     return record
 
 
+def merged_scores(results: dict[str, MetricResult]) -> tuple[dict[str, float], dict[str, float]]:
+    """The values and the floors of every metric `evaluate` returned, each merged into one dict."""
+    values: dict[str, float] = {}
+    floor: dict[str, float] = {}
+    for result in results.values():
+        values.update(result.values)
+        floor.update(result.floor)
+    return values, floor
+
+
 def format_results(results: dict[str, MetricResult]) -> str:
     """A text table: each metric's value for the generator (with its standard error when it is
     a mean over several draws) and for held-out real images."""

@@ -18,7 +18,7 @@ from typing import Any
 from ganforge.checkpoint import load_checkpoint, run_dir_of
 from ganforge.data import Dataset, build_dataset
 from ganforge.errors import ConfigError
-from ganforge.evaluation import evaluate
+from ganforge.evaluation import evaluate, merged_scores
 from ganforge.files import write_json
 from ganforge.metrics import keys
 from ganforge.sampler import Sampler
@@ -103,10 +103,7 @@ def choose_temperature(generator: Sampler, temperatures: Sequence[float] = DEFAU
             generator.temperature = temperature
             results = evaluate(generator, metrics=("fd", "prdc"), dataset=validation,
                                seed=seed, n_samples=n_samples, log=False, progress=progress)
-            values = {key: value for result in results.values()
-                      for key, value in result.values.items()}
-            floor = {key: value for result in results.values()
-                     for key, value in result.floor.items()}
+            values, floor = merged_scores(results)
             scores.append({"temperature": temperature, "step": generator.step,
                            "values": values, "floor": floor,
                            "weakest_ratio": weakest_ratio(values, floor), "seed": seed,
