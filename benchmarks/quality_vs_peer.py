@@ -41,7 +41,7 @@ import ganforge  # noqa: E402
 from benchmarks.benchmarks_file import replace_block  # noqa: E402
 from benchmarks.peers import RECIPES, PeerLoop, PeerSampler  # noqa: E402
 from ganforge.config import DataConfig, apply_overrides, load_config  # noqa: E402
-from ganforge.evaluation import merged_scores  # noqa: E402  (benchmarks import it from here too)
+from ganforge.evaluation import merged_scores  # noqa: E402
 from ganforge.metrics import keys  # noqa: E402
 
 if TYPE_CHECKING:

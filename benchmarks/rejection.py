@@ -30,9 +30,9 @@ from benchmarks.quality_vs_peer import (  # noqa: E402
     add_draws_option,
     draws_cell,
     merged_errors,
-    merged_scores,
 )
 from ganforge.errors import GanforgeError  # noqa: E402
+from ganforge.evaluation import merged_scores  # noqa: E402
 from ganforge.metrics import keys  # noqa: E402
 from ganforge.rejection import RejectionSampler, load_rejection_sampler  # noqa: E402
 from ganforge.sampler import Sampler  # noqa: E402

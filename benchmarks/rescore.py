@@ -31,8 +31,8 @@ from benchmarks.quality_vs_peer import (  # noqa: E402
     cell,
     draws_cell,
     merged_errors,
-    merged_scores,
 )
+from ganforge.evaluation import merged_scores  # noqa: E402
 from ganforge.metrics import keys  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "rescore.json"

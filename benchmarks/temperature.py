@@ -41,10 +41,10 @@ from benchmarks.quality_vs_peer import (  # noqa: E402
     add_draws_option,
     draws_cell,
     merged_errors,
-    merged_scores,
 )
 from ganforge.data import Dataset  # noqa: E402
 from ganforge.errors import GanforgeError  # noqa: E402
+from ganforge.evaluation import merged_scores  # noqa: E402
 from ganforge.metrics import keys  # noqa: E402
 from ganforge.sampler import Sampler  # noqa: E402
 from ganforge.temperature import choose_temperature, weakest_ratio  # noqa: E402
