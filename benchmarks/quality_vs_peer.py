@@ -13,6 +13,7 @@ with --write puts both into BENCHMARKS.md between the quality-vs-peer markers. R
 benchmarks/results/quality_vs_peer.json, and --reuse starts from them: a model and seed already
 scored at every asked mark is skipped, and a preset scored at the first of them, whose run folder
 (--runs) is still at that step, resumes from there; anything else trains from the start.
+`--redraw --write` trains nothing: it rewrites the table and plot from the json alone.
 
     python benchmarks/quality_vs_peer.py --data mnist --minutes 2 5 10 30 --seeds 0 1 2 --write
 
@@ -295,6 +296,9 @@ def main() -> None:
     parser.add_argument("--redo", action="store_true",
                         help="with --reuse: train the models and seeds named again from scratch "
                              "(their run folders deleted), replacing their rows")
+    parser.add_argument("--redraw", action="store_true",
+                        help="train and score nothing: the table and plot (and with --write "
+                             "BENCHMARKS.md) from the json alone, even where rows are missing")
     add_draws_option(parser, default=1)
     parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
     parser.add_argument("--name", default=NAME,
@@ -302,9 +306,12 @@ def main() -> None:
     args = parser.parse_args()
     results_path, plot_path, _, _ = outputs(args.name)
     marks = sorted(args.minutes)
-    results: dict[str, Any] = json.loads(results_path.read_text()) if args.reuse \
-        and results_path.is_file() else {}
-    for data in args.data:
+    if args.redraw and not results_path.is_file():
+        raise SystemExit(f"--redraw: {results_path} not found; run the comparison first")
+    results: dict[str, Any] = json.loads(results_path.read_text()) \
+        if (args.reuse or args.redraw) and results_path.is_file() else {}
+    # --redraw exists because --reuse alone trains every (model, seed) the json lacks a mark for.
+    for data in [] if args.redraw else args.data:
         dataset_28 = ganforge.build_dataset(DataConfig(name=data))
         for model in args.models or [*RECIPES, *PRESETS[data]]:
             for seed in args.seeds:

@@ -1,10 +1,12 @@
 """benchmarks/quality_vs_peer.py: when a preset's earlier marks are kept and its run resumed,
 where a named comparison keeps its results, and where the plot puts its legend."""
 
+import json
+import sys
 from pathlib import Path
 
 import pytest
-from benchmarks import benchmarks_file
+from benchmarks import benchmarks_file, quality_vs_peer
 from benchmarks.quality_vs_peer import (
     ROOT,
     continues,
@@ -93,3 +95,39 @@ def test_the_plot_has_one_legend_beside_its_panels_naming_each_model_once() -> N
     legend_box = legend.get_window_extent()
     assert all(legend_box.x0 >= axis.get_window_extent().x1 for axis in figure.axes)
     plt.close(figure)
+
+
+def _redirect_outputs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    results = tmp_path / "grid.json"
+    monkeypatch.setattr(quality_vs_peer, "outputs", lambda name: (
+        results, tmp_path / "grid.png", "<!-- grid:start -->", "<!-- grid:end -->"))
+    return results
+
+
+def test_redraw_trains_nothing_even_where_the_json_lacks_marks(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    results = _redirect_outputs(monkeypatch, tmp_path)
+    values = {"frechet_distance": 40.0, "kid": 1.0, "precision": 0.5, "recall": 0.1,
+              "density": 0.2, "coverage": 0.05, "class_coverage_kl": 0.4, "classes_covered": 9.0}
+    floor = {**values, "frechet_distance": 0.05}
+    # Seed 0 only, and only the 2-minute mark: the defaults ask for 3 seeds and 4 marks.
+    results.write_text(json.dumps({"mnist": {"pytorch-gan-dcgan": {"0": [
+        {"minutes": 2.0, "steps": 176, "values": values, "floor": floor}]}}}))
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("--redraw trained a model")
+    monkeypatch.setattr(quality_vs_peer, "train_peer", refuse)
+    monkeypatch.setattr(quality_vs_peer, "train_preset", refuse)
+    monkeypatch.setattr(quality_vs_peer.ganforge, "build_dataset", refuse)
+    monkeypatch.setattr(sys, "argv", ["quality_vs_peer.py", "--redraw"])
+    quality_vs_peer.main()
+    assert "| pytorch-gan-dcgan | 2 | 1 | 176 | 40.00 |" in capsys.readouterr().out
+    assert (tmp_path / "grid.png").stat().st_size > 0
+
+
+def test_redraw_without_a_json_is_a_one_line_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _redirect_outputs(monkeypatch, tmp_path)
+    monkeypatch.setattr(sys, "argv", ["quality_vs_peer.py", "--redraw"])
+    with pytest.raises(SystemExit, match="grid.json not found; run the comparison first"):
+        quality_vs_peer.main()
