@@ -1,5 +1,6 @@
 """benchmarks/quality_vs_peer.py: when a preset's earlier marks are kept and its run resumed,
-where a named comparison keeps its results, and where the plot puts its legend."""
+where a named comparison keeps its results, where the plot puts its legend, and that --redraw
+trains nothing."""
 
 import json
 import sys
