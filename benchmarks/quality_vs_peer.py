@@ -284,6 +284,32 @@ def write_benchmarks(text: str, name: str = NAME) -> None:
     replace_block(f"{start}\n{text}\n{end}", start, end, heading)
 
 
+def train_missing(args: argparse.Namespace, results: dict[str, Any], results_path: Path) -> None:
+    """Train and score each asked (data set, model, seed) that `results` lacks a mark for (all of
+    them with --redo), adding its rows to `results` and saving the json after each."""
+    marks = sorted(args.minutes)
+    for data in args.data:
+        dataset_28 = ganforge.build_dataset(DataConfig(name=data))
+        for model in args.models or [*RECIPES, *PRESETS[data]]:
+            for seed in args.seeds:
+                done = None if args.redo else results.get(data, {}).get(model, {}).get(str(seed))
+                if done and {row["minutes"] for row in done} >= set(marks):
+                    continue
+                print(f"{data}: {model}, seed {seed}", file=sys.stderr)
+                if model in RECIPES:
+                    rows = train_peer(model, data, seed, marks, dataset_28, args.draws)
+                else:
+                    run_dir = preset_run_dir(args.runs, data, model, seed)
+                    if args.redo:
+                        shutil.rmtree(run_dir, ignore_errors=True)
+                    rows = train_preset(model, data, seed, marks, args.runs,
+                                        done if continues(done or [], marks, run_dir) else None,
+                                        draws=args.draws)
+                results.setdefault(data, {}).setdefault(model, {})[str(seed)] = rows
+                results_path.parent.mkdir(parents=True, exist_ok=True)
+                results_path.write_text(json.dumps(results, indent=1))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", nargs="+", default=["mnist"], choices=sorted(PRESETS))
@@ -305,32 +331,13 @@ def main() -> None:
                         help="a separate comparison: its own json, plot and BENCHMARKS.md block")
     args = parser.parse_args()
     results_path, plot_path, _, _ = outputs(args.name)
-    marks = sorted(args.minutes)
     if args.redraw and not results_path.is_file():
         raise SystemExit(f"--redraw: {results_path} not found; run the comparison first")
     results: dict[str, Any] = json.loads(results_path.read_text()) \
         if (args.reuse or args.redraw) and results_path.is_file() else {}
     # --redraw exists because --reuse alone trains every (model, seed) the json lacks a mark for.
-    for data in [] if args.redraw else args.data:
-        dataset_28 = ganforge.build_dataset(DataConfig(name=data))
-        for model in args.models or [*RECIPES, *PRESETS[data]]:
-            for seed in args.seeds:
-                done = None if args.redo else results.get(data, {}).get(model, {}).get(str(seed))
-                if done and {row["minutes"] for row in done} >= set(marks):
-                    continue
-                print(f"{data}: {model}, seed {seed}", file=sys.stderr)
-                if model in RECIPES:
-                    rows = train_peer(model, data, seed, marks, dataset_28, args.draws)
-                else:
-                    run_dir = preset_run_dir(args.runs, data, model, seed)
-                    if args.redo:
-                        shutil.rmtree(run_dir, ignore_errors=True)
-                    rows = train_preset(model, data, seed, marks, args.runs,
-                                        done if continues(done or [], marks, run_dir) else None,
-                                        draws=args.draws)
-                results.setdefault(data, {}).setdefault(model, {})[str(seed)] = rows
-                results_path.parent.mkdir(parents=True, exist_ok=True)
-                results_path.write_text(json.dumps(results, indent=1))
+    if not args.redraw:
+        train_missing(args, results, results_path)
     text = markdown(results)
     print(text)
     plot(results, plot_path)
