@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT / "src"))
 import ganforge  # noqa: E402
 from benchmarks.quality_vs_peer import add_draws_option, at_least_one, value_cell  # noqa: E402
 from ganforge.errors import GanforgeError  # noqa: E402
+from ganforge.files import write_json  # noqa: E402
 from ganforge.metrics import keys  # noqa: E402
 from ganforge.run_lock import LOCK_NAME  # noqa: E402
 from ganforge.sampler import Sampler  # noqa: E402
@@ -152,8 +153,7 @@ def main() -> None:
         sys.exit(f"error: {error}")
     results = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
     results[f"{args.run}, +{args.steps} steps, {args.draws} draws"] = rows
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=1))
+    write_json(results, RESULTS, indent=1)
     print(f"| G's weights, after {rows[0]['steps']:,} steps | FD |\n| --- | --- |")
     for row in rows:
         print(f"| {row['weights']} | {value_cell(row['fd'], row['fd_se'], 3)} |")

@@ -43,6 +43,7 @@ from benchmarks.benchmarks_file import replace_block  # noqa: E402
 from benchmarks.peers import RECIPES, PeerLoop, PeerSampler  # noqa: E402
 from ganforge.config import DataConfig, apply_overrides, load_config  # noqa: E402
 from ganforge.evaluation import merged_scores  # noqa: E402
+from ganforge.files import write_json  # noqa: E402
 from ganforge.metrics import keys  # noqa: E402
 
 if TYPE_CHECKING:
@@ -306,8 +307,7 @@ def train_missing(args: argparse.Namespace, results: dict[str, Any], results_pat
                                         done if continues(done or [], marks, run_dir) else None,
                                         draws=args.draws)
                 results.setdefault(data, {}).setdefault(model, {})[str(seed)] = rows
-                results_path.parent.mkdir(parents=True, exist_ok=True)
-                results_path.write_text(json.dumps(results, indent=1))
+                write_json(results, results_path, indent=1)
 
 
 def main() -> None:

@@ -33,6 +33,7 @@ from benchmarks.quality_vs_peer import (  # noqa: E402
 )
 from ganforge.errors import GanforgeError  # noqa: E402
 from ganforge.evaluation import merged_scores  # noqa: E402
+from ganforge.files import write_json  # noqa: E402
 from ganforge.metrics import keys  # noqa: E402
 from ganforge.rejection import RejectionSampler, load_rejection_sampler  # noqa: E402
 from ganforge.sampler import Sampler  # noqa: E402
@@ -116,8 +117,7 @@ def main() -> None:
             fresh[str(run)] = results[str(run)] = study(run, args.quantiles, args.draws)
     except GanforgeError as error:
         sys.exit(f"error: {error}")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=1))
+    write_json(results, RESULTS, indent=1)
     print(markdown(fresh, args.draws))
 
 

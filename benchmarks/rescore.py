@@ -33,6 +33,7 @@ from benchmarks.quality_vs_peer import (  # noqa: E402
     merged_errors,
 )
 from ganforge.evaluation import merged_scores  # noqa: E402
+from ganforge.files import write_json  # noqa: E402
 from ganforge.metrics import keys  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "rescore.json"
@@ -83,8 +84,7 @@ def main() -> None:
     results = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
     for row in rows:
         results[f"{row['run']}, {args.draws} draws"] = row
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=1))
+    write_json(results, RESULTS, indent=1)
     print(markdown(rows))
 
 

@@ -45,6 +45,7 @@ from benchmarks.quality_vs_peer import (  # noqa: E402
 from ganforge.data import Dataset  # noqa: E402
 from ganforge.errors import GanforgeError  # noqa: E402
 from ganforge.evaluation import merged_scores  # noqa: E402
+from ganforge.files import write_json  # noqa: E402
 from ganforge.metrics import keys  # noqa: E402
 from ganforge.sampler import Sampler  # noqa: E402
 from ganforge.temperature import choose_temperature, weakest_ratio  # noqa: E402
@@ -156,8 +157,7 @@ def main() -> None:
         for run_dir in args.runs:
             fresh[run_dir.name] = stored[run_dir.name] = study(run_dir, args.temperatures,
                                                                args.choice_seed, args.draws)
-            RESULTS.parent.mkdir(parents=True, exist_ok=True)
-            RESULTS.write_text(json.dumps(stored, indent=1))
+            write_json(stored, RESULTS, indent=1)
     except GanforgeError as error:  # a missing or unreadable run folder: one line, no traceback
         sys.exit(f"error: {error}")
     text = markdown(fresh)

@@ -44,6 +44,7 @@ from benchmarks.quality_vs_peer import (  # noqa: E402
     preset_run_dir,
     train_preset,
 )
+from ganforge.files import write_json  # noqa: E402
 from ganforge.training.run_log import read_log  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "variants.json"
@@ -119,8 +120,7 @@ def main() -> None:
                       "raise --minutes", file=sys.stderr)
         # Saved after every variant: a later one failing loses none of the minutes spent so far.
         results.setdefault(args.data, {}).setdefault(key, {})[name] = rows[name]
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(json.dumps(results, indent=1))
+        write_json(results, RESULTS)
     print(markdown(rows))
 
 

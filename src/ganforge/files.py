@@ -28,10 +28,11 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         temporary.unlink(missing_ok=True)
 
 
-def write_json(data: Any, path: str | Path) -> None:
-    """Write `data` as indented JSON, atomically."""
+def write_json(data: Any, path: str | Path, indent: int = 2) -> None:
+    """Write `data` as indented JSON, atomically: a benchmark that saves hours of results after
+    each run must not lose them all to a crash in the middle of one write."""
     with atomic_path(path) as temporary:
-        temporary.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        temporary.write_text(json.dumps(data, indent=indent) + "\n", encoding="utf-8")
 
 
 def read_json_lines(path: str | Path) -> tuple[list[dict[str, Any]], int]:
