@@ -25,3 +25,19 @@ def test_a_write_that_fails_leaves_the_previous_file_and_no_temporary(tmp_path: 
         write_json({"cannot be saved": object()}, path)
     assert json.loads(path.read_text(encoding="utf-8")) == {"hours of": "results"}
     assert [p.name for p in tmp_path.iterdir()] == ["grid.json"]
+
+
+def test_a_write_cut_short_before_the_rename_leaves_the_previous_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "grid.json"
+    write_json({"hours of": "results"}, path)
+
+    def disk_full(source: object, target: object) -> None:   # the new text is written, not moved
+        raise OSError(28, "No space left on device", str(source))
+
+    monkeypatch.setattr("ganforge.files.os.replace", disk_full)
+    with pytest.raises(OSError) as error:
+        write_json({"new": "results"}, path)
+    assert error.value.filename == str(path)   # the user's file is named, not the temporary
+    assert json.loads(path.read_text(encoding="utf-8")) == {"hours of": "results"}
+    assert [p.name for p in tmp_path.iterdir()] == ["grid.json"]
