@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import copy
 import dataclasses
-import json
 import shutil
 import sys
 from collections.abc import Sequence
@@ -37,8 +36,8 @@ sys.path.insert(0, str(ROOT / "src"))
 
 import ganforge  # noqa: E402
 from benchmarks.quality_vs_peer import add_draws_option, at_least_one, value_cell  # noqa: E402
+from benchmarks.results_file import load_results, save_results  # noqa: E402
 from ganforge.errors import GanforgeError  # noqa: E402
-from ganforge.files import write_json  # noqa: E402
 from ganforge.metrics import keys  # noqa: E402
 from ganforge.run_lock import LOCK_NAME  # noqa: E402
 from ganforge.sampler import Sampler  # noqa: E402
@@ -131,6 +130,7 @@ def main() -> None:
         parser.error(f"--work {args.work} exists: name a new folder")
     if any(not 0 < decay < 1 for decay in args.decays):
         parser.error("--decays must each lie in (0, 1)")
+    results = load_results(RESULTS)  # an unreadable file stops the run before it trains
     try:
         extra = continue_with_averages(args.run, args.work, args.steps, args.decays)
         own = ganforge.load_generator(args.work)
@@ -151,9 +151,8 @@ def main() -> None:
                                f"{batch_size} of its own samples", sampler, dataset, args.draws))
     except GanforgeError as error:
         sys.exit(f"error: {error}")
-    results = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
     results[f"{args.run}, +{args.steps} steps, {args.draws} draws"] = rows
-    write_json(results, RESULTS, indent=1)
+    save_results(results, RESULTS)
     print(f"| G's weights, after {rows[0]['steps']:,} steps | FD |\n| --- | --- |")
     for row in rows:
         print(f"| {row['weights']} | {value_cell(row['fd'], row['fd_se'], 3)} |")

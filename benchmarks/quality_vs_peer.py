@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import json
 import math
 import shutil
 import statistics
@@ -41,9 +40,9 @@ sys.path.insert(0, str(ROOT / "src"))
 import ganforge  # noqa: E402
 from benchmarks.benchmarks_file import replace_block  # noqa: E402
 from benchmarks.peers import RECIPES, PeerLoop, PeerSampler  # noqa: E402
+from benchmarks.results_file import load_results, save_results  # noqa: E402
 from ganforge.config import DataConfig, apply_overrides, load_config  # noqa: E402
 from ganforge.evaluation import merged_scores  # noqa: E402
-from ganforge.files import write_json  # noqa: E402
 from ganforge.metrics import keys  # noqa: E402
 
 if TYPE_CHECKING:
@@ -307,7 +306,7 @@ def train_missing(args: argparse.Namespace, results: dict[str, Any], results_pat
                                         done if continues(done or [], marks, run_dir) else None,
                                         draws=args.draws)
                 results.setdefault(data, {}).setdefault(model, {})[str(seed)] = rows
-                write_json(results, results_path, indent=1)
+                save_results(results, results_path)
 
 
 def main() -> None:
@@ -333,8 +332,7 @@ def main() -> None:
     results_path, plot_path, _, _ = outputs(args.name)
     if args.redraw and not results_path.is_file():
         raise SystemExit(f"--redraw: {results_path} not found; run the comparison first")
-    results: dict[str, Any] = json.loads(results_path.read_text()) \
-        if (args.reuse or args.redraw) and results_path.is_file() else {}
+    results = load_results(results_path) if args.reuse or args.redraw else {}
     # --redraw exists because --reuse alone trains every (model, seed) the json lacks a mark for.
     if not args.redraw:
         train_missing(args, results, results_path)

@@ -16,7 +16,6 @@ go to benchmarks/results/rejection.json.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -31,9 +30,9 @@ from benchmarks.quality_vs_peer import (  # noqa: E402
     draws_cell,
     merged_errors,
 )
+from benchmarks.results_file import load_results, save_results  # noqa: E402
 from ganforge.errors import GanforgeError  # noqa: E402
 from ganforge.evaluation import merged_scores  # noqa: E402
-from ganforge.files import write_json  # noqa: E402
 from ganforge.metrics import keys  # noqa: E402
 from ganforge.rejection import RejectionSampler, load_rejection_sampler  # noqa: E402
 from ganforge.sampler import Sampler  # noqa: E402
@@ -110,14 +109,14 @@ def main() -> None:
                         help="the quantiles of D's density ratio to choose M from")
     add_draws_option(parser, default=3)
     args = parser.parse_args()
-    results = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
+    results = load_results(RESULTS)
     fresh = {}
     try:
         for run in args.runs:
             fresh[str(run)] = results[str(run)] = study(run, args.quantiles, args.draws)
     except GanforgeError as error:
         sys.exit(f"error: {error}")
-    write_json(results, RESULTS, indent=1)
+    save_results(results, RESULTS)
     print(markdown(fresh, args.draws))
 
 

@@ -14,7 +14,6 @@ benchmarks/results/rescore.json.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -32,8 +31,8 @@ from benchmarks.quality_vs_peer import (  # noqa: E402
     draws_cell,
     merged_errors,
 )
+from benchmarks.results_file import load_results, save_results  # noqa: E402
 from ganforge.evaluation import merged_scores  # noqa: E402
-from ganforge.files import write_json  # noqa: E402
 from ganforge.metrics import keys  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "rescore.json"
@@ -73,6 +72,7 @@ def main() -> None:
                         help=f"comma-separated (default: {','.join(METRICS)})")
     args = parser.parse_args()
     metrics = [name.strip() for name in args.metrics.split(",")]
+    results = load_results(RESULTS)  # an unreadable file stops the run before it scores
     rows = []
     for run in args.runs:
         rows.append(score(run, metrics, args.draws))
@@ -81,10 +81,9 @@ def main() -> None:
             parser.error(f"{run} is a {rows[-1]['data']} run and {rows[0]['run']} a "
                          f"{rows[0]['data']} one: re-score one data set per call")
     # The raw rows, keyed by run and draws, beside the other benchmarks' results.
-    results = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
     for row in rows:
         results[f"{row['run']}, {args.draws} draws"] = row
-    write_json(results, RESULTS, indent=1)
+    save_results(results, RESULTS)
     print(markdown(rows))
 
 

@@ -13,7 +13,6 @@ benchmarks/results/table1.json).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 import ganforge  # noqa: E402
 from benchmarks.benchmarks_file import replace_block  # noqa: E402
+from benchmarks.results_file import load_results, save_results  # noqa: E402
 from ganforge.checkpoint import checkpoint_path  # noqa: E402
 from ganforge.config import DataConfig, apply_overrides, load_config  # noqa: E402
 from ganforge.metrics import keys  # noqa: E402
@@ -196,7 +196,9 @@ def main() -> None:
                         help="only rewrite BENCHMARKS.md from benchmarks/results/table1.json")
     args = parser.parse_args()
     if args.render:
-        text = markdown(json.loads(RESULTS.read_text()))
+        if not RESULTS.is_file():
+            raise SystemExit(f"--render: {RESULTS} not found; run the benchmark first")
+        text = markdown(load_results(RESULTS))
         write_benchmarks(text)
         print(text)
         return
@@ -205,7 +207,7 @@ def main() -> None:
     # without re-training (or re-scoring) the others.
     report: dict[str, Any] = {"parzen": {}, "domain": {}, "classifiers": {}}
     if args.reuse and RESULTS.is_file():
-        report = json.loads(RESULTS.read_text())
+        report = load_results(RESULTS)
     report.update(date=time.strftime("%Y-%m-%d"), minutes=args.minutes)
     for name in args.models:
         model = MODELS[name]
@@ -231,8 +233,7 @@ def main() -> None:
         report["classifiers"][data] = (classifier.test_accuracy, classifier.train_seconds)
     if not args.reuse or not all(name in report["parzen"] for name in REFERENCE_ROWS):
         report["parzen"].update(parzen_reference_rows(seed=0))
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2, default=str) + "\n")
+    save_results(report, RESULTS, indent=2)
     text = markdown(report)
     write_benchmarks(text)
     print(text)

@@ -24,7 +24,6 @@ markers. Raw results are added to benchmarks/results/temperature.json, keyed by 
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 from pathlib import Path
@@ -42,10 +41,10 @@ from benchmarks.quality_vs_peer import (  # noqa: E402
     draws_cell,
     merged_errors,
 )
+from benchmarks.results_file import load_results, save_results  # noqa: E402
 from ganforge.data import Dataset  # noqa: E402
 from ganforge.errors import GanforgeError  # noqa: E402
 from ganforge.evaluation import merged_scores  # noqa: E402
-from ganforge.files import write_json  # noqa: E402
 from ganforge.metrics import keys  # noqa: E402
 from ganforge.sampler import Sampler  # noqa: E402
 from ganforge.temperature import choose_temperature, weakest_ratio  # noqa: E402
@@ -151,13 +150,13 @@ def main() -> None:
         parser.error(f"--choice-seed {args.choice_seed} is one of the report's draws (seeds "
                      f"{REPORT_SEED} to {REPORT_SEED + args.draws - 1}): choose on other "
                      f"samples, e.g. --choice-seed 1000")
-    stored = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
+    stored = load_results(RESULTS)
     fresh: dict[str, Any] = {}
     try:
         for run_dir in args.runs:
             fresh[run_dir.name] = stored[run_dir.name] = study(run_dir, args.temperatures,
                                                                args.choice_seed, args.draws)
-            write_json(stored, RESULTS, indent=1)
+            save_results(stored, RESULTS)
     except GanforgeError as error:  # a missing or unreadable run folder: one line, no traceback
         sys.exit(f"error: {error}")
     text = markdown(fresh)

@@ -25,7 +25,6 @@ the drift drops out; --minutes is then only a cap, and a variant stopped by it i
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -44,7 +43,7 @@ from benchmarks.quality_vs_peer import (  # noqa: E402
     preset_run_dir,
     train_preset,
 )
-from ganforge.files import write_json  # noqa: E402
+from benchmarks.results_file import load_results, save_results  # noqa: E402
 from ganforge.training.run_log import read_log  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "variants.json"
@@ -100,7 +99,7 @@ def main() -> None:
     add_draws_option(parser, default=5)
     args = parser.parse_args()
     variants = dict(parse_variant(tokens) for tokens in args.variant)
-    results = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
+    results = load_results(RESULTS)
     budget = f"{args.steps} steps" if args.steps else f"{args.minutes:g} min"
     key = f"{args.preset}, {budget}, seed {args.seed}"
     rows: dict[str, dict[str, Any]] = {}
@@ -120,7 +119,7 @@ def main() -> None:
                       "raise --minutes", file=sys.stderr)
         # Saved after every variant: a later one failing loses none of the minutes spent so far.
         results.setdefault(args.data, {}).setdefault(key, {})[name] = rows[name]
-        write_json(results, RESULTS)
+        save_results(results, RESULTS, indent=2)
     print(markdown(rows))
 
 

@@ -126,6 +126,22 @@ def test_redraw_trains_nothing_even_where_the_json_lacks_marks(
     assert (tmp_path / "grid.png").stat().st_size > 0
 
 
+def test_reuse_of_a_cut_short_json_stops_before_training_and_keeps_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    results = _redirect_outputs(monkeypatch, tmp_path)
+    results.write_text('{"mnist": {"pytorch-gan-dcgan": {"0": [{"minutes": 2.0,')
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("trained on top of results it could not read")
+    monkeypatch.setattr(quality_vs_peer, "train_peer", refuse)
+    monkeypatch.setattr(quality_vs_peer, "train_preset", refuse)
+    monkeypatch.setattr(quality_vs_peer.ganforge, "build_dataset", refuse)
+    monkeypatch.setattr(sys, "argv", ["quality_vs_peer.py", "--reuse", "--seeds", "1"])
+    with pytest.raises(SystemExit, match="grid.json is not valid JSON"):
+        quality_vs_peer.main()
+    assert results.read_text() == '{"mnist": {"pytorch-gan-dcgan": {"0": [{"minutes": 2.0,'
+
+
 def test_redraw_without_a_json_is_a_one_line_error(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _redirect_outputs(monkeypatch, tmp_path)

@@ -1,0 +1,38 @@
+"""A benchmark's raw results json (under benchmarks/results/): read at the start of a run, so a
+re-run adds to what earlier runs measured, and saved after each finished piece of work.
+
+Both ends guard hours of CPU time. A file that cannot be read stops the run before it trains
+anything (a re-run that started from {} would overwrite it), and a save replaces the file
+atomically (a kill mid-write leaves the previous file whole)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from ganforge.files import write_json
+
+# The grid and study files are stored at this indent: a re-run's diff shows changed rows only.
+INDENT = 1
+
+
+def load_results(path: Path) -> dict[str, Any]:
+    """The results saved at `path`, or {} before the first run. A file that is not a JSON object
+    ends the run with a one-line error naming it."""
+    if not path.is_file():
+        return {}
+    try:
+        results = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise SystemExit(f"error: {path} is not valid JSON ({error}); restore it from git "
+                         "or move it away to start afresh") from None
+    if not isinstance(results, dict):
+        raise SystemExit(f"error: {path} holds a JSON {type(results).__name__}, not the object "
+                         "of results a benchmark writes; restore it from git or move it away")
+    return results
+
+
+def save_results(results: dict[str, Any], path: Path, indent: int = INDENT) -> None:
+    """Replace `path` with `results`, atomically."""
+    write_json(results, path, indent=indent)
