@@ -28,8 +28,11 @@ def load_results(path: Path) -> dict[str, Any]:
         raise SystemExit(f"error: {path} is not valid JSON ({error}); restore it from git "
                          "or move it away to start afresh") from None
     if not isinstance(results, dict):
-        raise SystemExit(f"error: {path} holds a JSON {type(results).__name__}, not the object "
-                         "of results a benchmark writes; restore it from git or move it away")
+        # Named by JSON's kinds, not Python's ("array", not "list"; "null", not "NoneType").
+        kind = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
+            type(results), "a number")
+        raise SystemExit(f"error: {path} holds {kind}, not the object of results a benchmark "
+                         "writes; restore it from git or move it away")
     return results
 
 

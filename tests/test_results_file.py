@@ -24,7 +24,8 @@ def test_no_file_yet_is_an_empty_set_of_results(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("text", "message"), [
     ('{"mnist": {"mnist-paper": [', "is not valid JSON"),   # a write cut short by hand or disk
-    ("[1, 2]", "holds a JSON list, not the object"),
+    ("[1, 2]", "holds an array, not the object of results"),
+    ("null", "holds null, not the object of results"),
     (b"\xff\xfe{}", "is not valid JSON"),                    # not UTF-8
 ])
 def test_an_unreadable_file_is_a_one_line_error_and_stays_as_it_was(
