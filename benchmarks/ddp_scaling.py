@@ -17,6 +17,9 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.results_file import save_results  # noqa: E402
 
 ALLREDUCE_SCRIPT = """
 import time, torch, torch.distributed as dist
@@ -74,10 +77,8 @@ def main() -> None:
     print(f"  2 processes (1 thread each, DDP): {two:6.1f} steps/s  = {two / one:.2f}x")
     print(f"  gloo all-reduce of G's and D's gradients between 2 processes: {reduce_ms:.1f} ms")
     if args.json:
-        args.json.write_text(json.dumps({"one_process_steps_per_s": one,
-                                         "two_process_steps_per_s": two,
-                                         "speedup": two / one,
-                                         "allreduce_ms": reduce_ms}, indent=2) + "\n")
+        save_results({"one_process_steps_per_s": one, "two_process_steps_per_s": two,
+                      "speedup": two / one, "allreduce_ms": reduce_ms}, args.json, indent=2)
 
 
 if __name__ == "__main__":

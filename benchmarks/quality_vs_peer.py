@@ -10,9 +10,10 @@ on the held-out split, 10,000 samples, evaluation seed 0; 32x32 peers are resize
 the data loader's antialiased resize. Prints a Markdown table (mean +- s.e. over seeds), draws
 FD against minutes (one curve per model, the floor dashed) into docs/quality_vs_peer.png, and
 with --write puts both into BENCHMARKS.md between the quality-vs-peer markers. Raw results go to
-benchmarks/results/quality_vs_peer.json, and --reuse starts from them: a model and seed already
-scored at every asked mark is skipped, and a preset scored at the first of them, whose run folder
-(--runs) is still at that step, resumes from there; anything else trains from the start.
+benchmarks/results/quality_vs_peer.json; a call replaces the rows of the (data set, model, seed)
+it trains and keeps every other. --reuse starts from them: a model and seed already scored at
+every asked mark is skipped, and a preset scored at the first of them, whose run folder (--runs)
+is still at that step, resumes from there; anything else trains from the start.
 `--redraw --write` trains nothing: it rewrites the table and plot from the json alone.
 
     python benchmarks/quality_vs_peer.py --data mnist --minutes 2 5 10 30 --seeds 0 1 2 --write
@@ -40,7 +41,11 @@ sys.path.insert(0, str(ROOT / "src"))
 import ganforge  # noqa: E402
 from benchmarks.benchmarks_file import replace_block  # noqa: E402
 from benchmarks.peers import RECIPES, PeerLoop, PeerSampler  # noqa: E402
-from benchmarks.results_file import load_results, save_results  # noqa: E402
+from benchmarks.results_file import (  # noqa: E402
+    load_results,
+    load_saved_results,
+    save_results,
+)
 from ganforge.config import DataConfig, apply_overrides, load_config  # noqa: E402
 from ganforge.evaluation import merged_scores  # noqa: E402
 from ganforge.metrics import keys  # noqa: E402
@@ -285,14 +290,16 @@ def write_benchmarks(text: str, name: str = NAME) -> None:
 
 
 def train_missing(args: argparse.Namespace, results: dict[str, Any], results_path: Path) -> None:
-    """Train and score each asked (data set, model, seed) that `results` lacks a mark for (all of
-    them with --redo), adding its rows to `results` and saving the json after each."""
+    """Train and score each asked (data set, model, seed); with --reuse only those that `results`
+    lacks a mark for (and all of them again with --redo). Each one's rows replace its own in
+    `results`, and the json is saved after each."""
     marks = sorted(args.minutes)
     for data in args.data:
         dataset_28 = ganforge.build_dataset(DataConfig(name=data))
         for model in args.models or [*RECIPES, *PRESETS[data]]:
             for seed in args.seeds:
-                done = None if args.redo else results.get(data, {}).get(model, {}).get(str(seed))
+                done = results.get(data, {}).get(model, {}).get(str(seed)) \
+                    if args.reuse and not args.redo else None
                 if done and {row["minutes"] for row in done} >= set(marks):
                     continue
                 print(f"{data}: {model}, seed {seed}", file=sys.stderr)
@@ -317,7 +324,9 @@ def main() -> None:
     parser.add_argument("--models", nargs="*",
                         help="peer recipes and presets (default: both peers, the data's presets)")
     parser.add_argument("--runs", type=Path, default=ROOT / "runs" / "quality_vs_peer")
-    parser.add_argument("--reuse", action="store_true", help="keep results already in the json")
+    parser.add_argument("--reuse", action="store_true",
+                        help="skip a model and seed the json scores at every asked mark (a preset "
+                             "resumes from its run folder); without it, each asked one trains")
     parser.add_argument("--redo", action="store_true",
                         help="with --reuse: train the models and seeds named again from scratch "
                              "(their run folders deleted), replacing their rows")
@@ -330,9 +339,10 @@ def main() -> None:
                         help="a separate comparison: its own json, plot and BENCHMARKS.md block")
     args = parser.parse_args()
     results_path, plot_path, _, _ = outputs(args.name)
-    if args.redraw and not results_path.is_file():
-        raise SystemExit(f"--redraw: {results_path} not found; run the comparison first")
-    results = load_results(results_path) if args.reuse or args.redraw else {}
+    # Always read: without --reuse the asked rows are trained again, and the others (hours of
+    # training, other data sets) must survive the save.
+    results = load_saved_results(results_path, "--redraw") if args.redraw \
+        else load_results(results_path)
     # --redraw exists because --reuse alone trains every (model, seed) the json lacks a mark for.
     if not args.redraw:
         train_missing(args, results, results_path)

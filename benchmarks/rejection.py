@@ -76,7 +76,7 @@ def study(run: Path, quantiles: list[float], draws: int) -> dict[str, Any]:
     dataset = ganforge.build_dataset(plain.config.data)
     # A single quantile is given, not chosen: no validation split needed.
     choices = [] if len(quantiles) == 1 else choose(
-        run, quantiles, dataset.validation_as_held_out("a quantile"))
+        run, quantiles, dataset.validation_as_held_out())
     chosen = min(choices, key=lambda row: row["values"][keys.FRECHET_DISTANCE])["quantile"] \
         if choices else quantiles[0]
     return {"choices": choices, "chosen": chosen,

@@ -36,6 +36,15 @@ def load_results(path: Path) -> dict[str, Any]:
     return results
 
 
+def load_saved_results(path: Path, option: str) -> dict[str, Any]:
+    """The results an option that only redraws them (`--redraw`, `--render`) reads: as
+    `load_results`, but a missing file is a one-line error rather than nothing to draw."""
+    if not path.is_file():
+        raise SystemExit(f"error: {option}: {path} not found; run the benchmark without "
+                         f"{option} first")
+    return load_results(path)
+
+
 def save_results(results: dict[str, Any], path: Path, indent: int = INDENT) -> None:
     """Replace `path` with `results`, atomically."""
     write_json(results, path, indent=indent)

@@ -3,11 +3,11 @@
 Trains (at most `--minutes` each on this machine) the paper preset and the DCGAN presets,
 evaluates them with ganforge's metrics, computes the reference rows in the same run, and writes
 the results into BENCHMARKS.md between the table1 markers (raw figures in
-benchmarks/results/table1.json).
+benchmarks/results/table1.json, where the rows of models not named in a call stay as they were).
 
     python benchmarks/table1.py                      # trains every model: up to 30 minutes each
-    python benchmarks/table1.py --reuse --models X   # evaluate runs already in --out; rows of
-                                                     # other models stay from the json
+    python benchmarks/table1.py --reuse --models X   # evaluate runs already in --out
+    python benchmarks/table1.py --render             # BENCHMARKS.md from the json alone
 """
 
 from __future__ import annotations
@@ -28,7 +28,11 @@ sys.path.insert(0, str(ROOT))
 
 import ganforge  # noqa: E402
 from benchmarks.benchmarks_file import replace_block  # noqa: E402
-from benchmarks.results_file import load_results, save_results  # noqa: E402
+from benchmarks.results_file import (  # noqa: E402
+    load_results,
+    load_saved_results,
+    save_results,
+)
 from ganforge.checkpoint import checkpoint_path  # noqa: E402
 from ganforge.config import DataConfig, apply_overrides, load_config  # noqa: E402
 from ganforge.metrics import keys  # noqa: E402
@@ -196,18 +200,15 @@ def main() -> None:
                         help="only rewrite BENCHMARKS.md from benchmarks/results/table1.json")
     args = parser.parse_args()
     if args.render:
-        if not RESULTS.is_file():
-            raise SystemExit(f"--render: {RESULTS} not found; run the benchmark first")
-        text = markdown(load_results(RESULTS))
+        text = markdown(load_saved_results(RESULTS, "--render"))
         write_benchmarks(text)
         print(text)
         return
 
-    # --reuse keeps the rows of models not run now, so one model can be added or re-measured
-    # without re-training (or re-scoring) the others.
-    report: dict[str, Any] = {"parzen": {}, "domain": {}, "classifiers": {}}
-    if args.reuse and RESULTS.is_file():
-        report = load_results(RESULTS)
+    # The rows of models not run now are kept, so one model can be added or re-measured without
+    # re-training (or re-scoring) the others.
+    report: dict[str, Any] = {"parzen": {}, "domain": {}, "classifiers": {},
+                              **load_results(RESULTS)}
     report.update(date=time.strftime("%Y-%m-%d"), minutes=args.minutes)
     for name in args.models:
         model = MODELS[name]

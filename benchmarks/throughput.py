@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.overrides import parse_overrides  # noqa: E402
+from benchmarks.results_file import save_results  # noqa: E402
 from benchmarks.tutorial_baseline import (  # noqa: E402
     TutorialLoop,
     copy_weights_into_baseline,
@@ -252,7 +253,7 @@ def main() -> None:
               f"({loading['tensor_mb']:.0f} MB of uint8 tensors kept; process peak "
               f"{loading['rss_peak_mb']:.0f} MB including torch itself)")
     if args.json:
-        args.json.write_text(json.dumps(results, indent=2) + "\n")
+        save_results(results, args.json, indent=2)
 
 
 if __name__ == "__main__":

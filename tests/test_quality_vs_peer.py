@@ -146,5 +146,39 @@ def test_redraw_without_a_json_is_a_one_line_error(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _redirect_outputs(monkeypatch, tmp_path)
     monkeypatch.setattr(sys, "argv", ["quality_vs_peer.py", "--redraw"])
-    with pytest.raises(SystemExit, match="grid.json not found; run the comparison first"):
+    with pytest.raises(SystemExit, match="--redraw: .*grid.json not found; run the benchmark "
+                                         "without --redraw first"):
         quality_vs_peer.main()
+
+
+def test_a_call_without_reuse_replaces_only_the_rows_it_trains(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    results = _redirect_outputs(monkeypatch, tmp_path)
+    values = {"frechet_distance": 40.0, "kid": 1.0, "precision": 0.5, "recall": 0.1,
+              "density": 0.2, "coverage": 0.05, "class_coverage_kl": 0.4, "classes_covered": 9.0}
+    floor = {**values, "frechet_distance": 0.05}
+
+    def row(steps: int, fd: float) -> list[dict[str, object]]:
+        return [{"minutes": 2.0, "steps": steps, "values": {**values, "frechet_distance": fd},
+                 "floor": floor}]
+    stored = {"mnist": {"pytorch-gan-dcgan": {"0": row(176, 40.0)},
+                        "pytorch-gan-mlp": {"0": row(5000, 120.0), "1": row(5100, 110.0)}},
+              "fashion-mnist": {"pytorch-gan-mlp": {"0": row(9000, 45.0)}}}
+    results.write_text(json.dumps(stored))
+    trained = []
+
+    def train_peer(model: str, data: str, seed: int, *args: object) -> list[dict[str, object]]:
+        trained.append((model, data, seed))
+        return row(5200, 100.0)
+    monkeypatch.setattr(quality_vs_peer, "train_peer", train_peer)
+    monkeypatch.setattr(quality_vs_peer.ganforge, "build_dataset", lambda config: None)
+    monkeypatch.setattr(sys, "argv", ["quality_vs_peer.py", "--models", "pytorch-gan-mlp",
+                                      "--seeds", "0", "--minutes", "2"])
+    quality_vs_peer.main()
+    assert trained == [("pytorch-gan-mlp", "mnist", 0)]  # scored already, but no --reuse
+    saved = json.loads(results.read_text())
+    assert saved["mnist"]["pytorch-gan-mlp"]["0"] == row(5200, 100.0)
+    for data, model, seed in (("mnist", "pytorch-gan-dcgan", "0"),
+                              ("mnist", "pytorch-gan-mlp", "1"),
+                              ("fashion-mnist", "pytorch-gan-mlp", "0")):
+        assert saved[data][model][seed] == stored[data][model][seed]

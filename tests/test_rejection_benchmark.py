@@ -1,12 +1,11 @@
 """benchmarks/rejection.py: a given quantile is reported beside G's own samples; choosing one
-needs a validation split."""
+reads a validation split (carved from the training images where the data set has none)."""
 
 import pytest
 from benchmarks.rejection import markdown, study
 
 import ganforge
 from ganforge.config import RunConfig, apply_overrides
-from ganforge.errors import ConfigError
 from ganforge.metrics import keys
 from tests.conftest import TINY_OVERRIDES
 
@@ -37,6 +36,12 @@ def test_a_given_quantile_is_scored_beside_gs_samples_on_the_same_draws(tiny_run
     assert table.splitlines()[-1].startswith("| real floor |")
 
 
-def test_choosing_among_quantiles_needs_a_validation_split(tiny_run, quick_classifier):
-    with pytest.raises(ConfigError, match="digits has no validation split to choose a quantile"):
-        study(tiny_run, [0.5, 0.9], draws=1)
+def test_quantiles_are_chosen_on_a_validation_split_carved_from_the_training_images(
+        tiny_run, quick_classifier):
+    result = study(tiny_run, [0.5, 0.9], draws=1)
+    choices = result["choices"]
+    assert [row["quantile"] for row in choices] == [0.5, 0.9]
+    assert result["chosen"] == min(choices, key=lambda row: row["values"][
+        keys.FRECHET_DISTANCE])["quantile"]
+    # Chosen against the carved split's floor, reported against the test split's.
+    assert choices[0]["floor"] != result["plain"]["floor"]

@@ -1,11 +1,12 @@
 """benchmarks/results_file.py: a benchmark's results json read back as it was saved, {} before
-the first run, and an unreadable file refused in one line and left as it was."""
+the first run (an error for an option that only redraws), and an unreadable file refused in one
+line and left as it was."""
 
 import json
 from pathlib import Path
 
 import pytest
-from benchmarks.results_file import INDENT, load_results, save_results
+from benchmarks.results_file import INDENT, load_results, load_saved_results, save_results
 
 
 def test_saved_results_load_back_at_the_stored_indent(tmp_path: Path) -> None:
@@ -20,6 +21,17 @@ def test_saved_results_load_back_at_the_stored_indent(tmp_path: Path) -> None:
 
 def test_no_file_yet_is_an_empty_set_of_results(tmp_path: Path) -> None:
     assert load_results(tmp_path / "grid.json") == {}
+
+
+def test_an_option_that_only_redraws_needs_the_file_and_says_so_in_one_line(
+        tmp_path: Path) -> None:
+    path = tmp_path / "table1.json"
+    with pytest.raises(SystemExit) as stop:
+        load_saved_results(path, "--render")
+    assert str(stop.value) == (f"error: --render: {path} not found; run the benchmark without "
+                               "--render first")
+    save_results({"parzen": {}}, path)
+    assert load_saved_results(path, "--render") == {"parzen": {}}
 
 
 @pytest.mark.parametrize(("text", "message"), [

@@ -55,11 +55,26 @@ def test_pick_takes_the_highest_weakest_ratio_and_on_a_tie_the_temperature_neare
     assert tuning.pick(tied) == 1.05
 
 
-def test_a_data_set_without_a_validation_split_is_refused_in_one_line(digits_run):
+def test_a_data_set_without_a_validation_split_chooses_on_training_images_carved_out(
+        digits_run, quick_classifier):
     generator = ganforge.load_generator(digits_run, device="cpu")
-    with pytest.raises(ConfigError, match="digits has no validation split") as error:
-        tuning.choose_temperature(generator, [1.0])
-    assert "\n" not in str(error.value)
+    choice = tuning.choose_temperature(generator, [1.0, 1.5], n_samples=150, progress=False)
+    assert choice.held_out.startswith("180 training images held out as validation")
+    assert choice.to_dict()["held_out"] == choice.held_out
+    # Exactly an evaluation against the carved split: its images as the floor's held-out side,
+    # the rest of the training images as the reference.
+    carved = ganforge.build_dataset(generator.config.data).carve_validation()
+    generator.temperature = 1.5
+    again = ganforge.evaluate(generator, metrics=["fd"], dataset=carved, seed=1000,
+                              n_samples=150, progress=False)
+    assert again["fd"].values[keys.FRECHET_DISTANCE] == pytest.approx(
+        choice.scores[1]["values"][keys.FRECHET_DISTANCE])
+    assert again["fd"].floor == pytest.approx(
+        {key: choice.scores[1]["floor"][key] for key in again["fd"].floor})
+    # ... and not one against the test split, which it never reads.
+    reported = ganforge.evaluate(generator, metrics=["fd"], seed=1000, n_samples=150,
+                                 progress=False)
+    assert reported["fd"].floor != again["fd"].floor
 
 
 def test_temperatures_are_all_checked_before_any_is_scored(digits_run, with_validation):
@@ -82,7 +97,7 @@ def test_the_choice_scores_every_temperature_on_validation_and_leaves_g_as_it_wa
     fds = [row["values"][keys.FRECHET_DISTANCE] for row in choice.scores]
     assert len(set(fds)) == 3  # each temperature draws different samples
     # The same samples and images as an evaluation of the validation split at that temperature.
-    validation = tuning.build_dataset(generator.config.data).validation_as_held_out("T")
+    validation = tuning.build_dataset(generator.config.data).validation_as_held_out()
     generator.temperature = 2.0
     again = ganforge.evaluate(generator, metrics=["fd"], dataset=validation, seed=1000,
                               n_samples=150, progress=False)
@@ -132,7 +147,8 @@ def test_the_command_chooses_writes_and_sample_and_evaluate_use_it_by_name(
     captured = capsys.readouterr()
     stored = json.loads((digits_run / "temperature.json").read_text())
     assert stored["step"] == 60 and stored["use_ema"] and len(stored["scores"]) == 3
-    assert f"chose temperature {stored['temperature']:g} for step 60" in captured.err
+    assert f"chose temperature {stored['temperature']:g} for step 60 on the 180 images of " \
+        "the validation split" in captured.err
     assert "weakest/floor" in captured.out and "floor" in captured.out.splitlines()[-1]
 
     assert main(["sample", str(digits_run), "--out", str(tmp_path / "grid.png"),
@@ -150,10 +166,6 @@ def test_the_command_chooses_writes_and_sample_and_evaluate_use_it_by_name(
     assert "--raw-weights for these" in capsys.readouterr().err
 
 
-def test_the_command_refuses_a_data_set_without_validation_and_a_bad_temperature(
-        digits_run, capsys):
-    assert main(["tune-temperature", str(digits_run), "--device", "cpu"]) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "digits has no validation split" in err
+def test_the_command_refuses_a_temperature_that_is_not_a_number(digits_run, capsys):
     assert main(["sample", str(digits_run), "--out", "x.png", "--temperature", "warm"]) == 2
     assert "must be a number or 'tuned' (got 'warm')" in capsys.readouterr().err

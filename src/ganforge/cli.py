@@ -356,9 +356,9 @@ def _tune_temperature(args: argparse.Namespace, extra: list[str]) -> int:
                                 n_samples=args.n_samples, use_ema=not args.raw_weights)
     print(choice.table())
     path = save_choice(choice, args.run_dir)
-    print(f"ganforge: chose temperature {choice.temperature:g} for step {choice.step:,} and "
-          f"wrote {path}; `ganforge sample|evaluate {args.run_dir} --temperature tuned` uses it",
-          file=sys.stderr)
+    print(f"ganforge: chose temperature {choice.temperature:g} for step {choice.step:,} on "
+          f"{choice.held_out} and wrote {path}; `ganforge sample|evaluate {args.run_dir} "
+          "--temperature tuned` uses it", file=sys.stderr)
     if len(set(temperatures)) > 1 and choice.temperature in (min(temperatures),
                                                               max(temperatures)):
         warnings.warn(f"the choice is at the edge of the temperatures tried "
@@ -608,7 +608,9 @@ def build_parser() -> _Parser:
                     "compare with), chooses the temperature whose weakest of precision / recall "
                     "/ density / coverage, each as a fraction of the real floor's, is highest, "
                     "and writes it with every score to RUN_DIR/temperature.json for this "
-                    "checkpoint's step. Needs a data set with a validation split (full MNIST).")
+                    "checkpoint's step. A data set without a validation split (Fashion-MNIST, "
+                    "an image folder) lends one from its training images: as many as its test "
+                    "images, left out of the training images the samples are compared with.")
     tune.add_argument("run_dir", metavar="RUN_DIR")
     tune.add_argument("--temperatures", type=float, nargs="+", metavar="T",
                       help="the candidates (default 0.9 0.95 1 1.05 1.1 1.15)")

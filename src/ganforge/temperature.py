@@ -3,7 +3,9 @@ folder (RUN_DIR/temperature.json) so that `sample` and `evaluate` can use it by 
 
 The choice must not see the samples or the real images a reported score uses: it scores its
 own draw of samples (seed 1000 by default; `evaluate` starts at seed 0) against the validation
-split (`evaluate` compares with the test split).
+split (`evaluate` compares with the test split). A data set without a validation split
+(Fashion-MNIST, an image folder) lends one from its training images
+(`Dataset.carve_validation`).
 """
 
 from __future__ import annotations
@@ -53,6 +55,8 @@ class TemperatureChoice:
     seed: int
     scores: list[dict[str, Any]]
     """One row per temperature: temperature, step, values, floor, weakest_ratio, seed, draws."""
+    held_out: str = "the validation split"
+    """The real images the choice compared with, in words."""
 
     def to_dict(self) -> dict[str, Any]:
         return {**dataclasses.asdict(self), "criterion": CRITERION,
@@ -87,15 +91,15 @@ def choose_temperature(generator: Sampler, temperatures: Sequence[float] = DEFAU
                        n_samples: int | None = None, use_ema: bool = True,
                        progress: bool = True) -> TemperatureChoice:
     """Score `generator` at each temperature on one draw of samples (`seed`) against the
-    validation split of its data set (or of `dataset`), and choose by `pick`. The generator's
-    own temperature is left as it was."""
+    validation split of its data set (or of `dataset`; one carved from the training images
+    where it has none), and choose by `pick`. The generator's own temperature is left as it
+    was."""
     if not temperatures:
         raise ConfigError("give at least one temperature to choose from")
     for temperature in temperatures:  # all of them before the first is scored
         if not temperature > 0:
             raise ConfigError(f"temperatures must be positive numbers (got {temperature})")
-    validation = (dataset or build_dataset(generator.config.data)).validation_as_held_out(
-        "a temperature")
+    validation = (dataset or build_dataset(generator.config.data)).validation_as_held_out()
     before = generator.temperature
     scores = []
     try:
@@ -111,7 +115,7 @@ def choose_temperature(generator: Sampler, temperatures: Sequence[float] = DEFAU
     finally:
         generator.temperature = before
     return TemperatureChoice(temperature=pick(scores), step=generator.step, use_ema=use_ema,
-                             seed=seed, scores=scores)
+                             seed=seed, scores=scores, held_out=validation.held_out_described)
 
 
 def save_choice(choice: TemperatureChoice, source: str | Path) -> Path:

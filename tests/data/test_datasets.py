@@ -7,7 +7,7 @@ from PIL import Image
 
 from ganforge.config import DataConfig, ToyConfig
 from ganforge.data import build_dataset
-from ganforge.errors import ConfigError, DataError
+from ganforge.errors import DataError
 from tests.conftest import write_idx, write_idx_folder
 
 
@@ -89,12 +89,40 @@ def test_gaussian_1d_default_is_n_4_half():
 
 def test_the_validation_split_takes_the_held_out_place_for_a_choice():
     digits = build_dataset(DataConfig(name="digits"))
-    with pytest.raises(ConfigError, match="digits has no validation split to choose a quantile "
-                                          "on"):
-        digits.validation_as_held_out("a quantile")
     lent = dataclasses.replace(digits, validation=digits.train[:5],
                                validation_labels=digits.train_labels[:5])
-    swapped = lent.validation_as_held_out("a temperature")
+    swapped = lent.validation_as_held_out()
     assert torch.equal(swapped.test, digits.train[:5])
     assert torch.equal(swapped.test_labels, digits.train_labels[:5])
     assert swapped.train is digits.train  # only the held-out split changes
+    assert swapped.held_out == "validation" and swapped.carved_from is None
+    assert swapped.held_out_described == "the 5 images of the validation split"
+
+
+def test_without_a_validation_split_one_is_carved_from_the_training_images():
+    digits = build_dataset(DataConfig(name="digits"))  # 1,617 training and 180 test digits
+    carved = digits.validation_as_held_out()
+    assert len(carved.test) == len(digits.test) == 180
+    assert len(carved.train) == len(digits.train) - 180
+    assert torch.equal(carved.train, digits.train[carved.carved_from.kept])
+    assert carved.carved_from.dataset is digits and carved.held_out == "validation"
+    # The carved images are training images the rest does not hold: every training image is in
+    # exactly one of the two, with its own label.
+    kept = set(carved.carved_from.kept.tolist())
+    held = [index for index in range(len(digits.train)) if index not in kept]
+    assert torch.equal(carved.test, digits.train[held])
+    assert torch.equal(carved.test_labels, digits.train_labels[held])
+    assert torch.equal(carved.train_labels, digits.train_labels[carved.carved_from.kept])
+    # The same draw every time (not the run's seed), and no test image is read.
+    assert torch.equal(digits.carve_validation().test, carved.test)
+    assert carved.held_out_described == ("180 training images held out as validation (the "
+                                         "data set has no validation split)")
+
+
+def test_a_carved_split_takes_at_most_half_the_training_images():
+    digits = build_dataset(DataConfig(name="digits"))
+    few = dataclasses.replace(digits, train=digits.train[:100], train_labels=None)
+    carved = few.carve_validation()
+    assert len(carved.test) == len(carved.train) == 50 and carved.test_labels is None
+    with pytest.raises(DataError, match="too few to carve a validation split"):
+        dataclasses.replace(digits, train=digits.train[:1]).carve_validation()

@@ -16,7 +16,7 @@ from ganforge.data import mnist_pickle
 from ganforge.data.folder import read_image_folder
 from ganforge.data.idx import read_idx
 from ganforge.data.toy import GaussianMixture, gaussian_mixture_1d, grid_2d, ring_2d
-from ganforge.errors import ConfigError, DataError
+from ganforge.errors import DataError
 from ganforge.memory import require_memory, tensor_bytes
 
 if TYPE_CHECKING:  # the config's choices of data.name come from DATA_SOURCES below
@@ -25,6 +25,8 @@ if TYPE_CHECKING:  # the config's choices of data.name come from DATA_SOURCES be
 FASHION_MNIST_DIR = Path("/usr/share/datasets/fashion-mnist")
 # The split never depends on the run's seed: every run and every metric sees the same test set.
 SPLIT_SEED = 20140610
+CARVE_SEED = SPLIT_SEED + 1
+"""Draws the validation split carved out of training images (`Dataset.carve_validation`)."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,10 @@ class Dataset:
     validation: Tensor | None = None
     """A third split for choosing hyperparameters (full MNIST's 10,000 validation digits)."""
     validation_labels: Tensor | None = None
+    held_out: str = "test"
+    """Which split sits in `test`: "test", or "validation" (`validation_as_held_out`)."""
+    carved_from: CarvedFrom | None = None
+    """Set where the validation split was carved from the training images."""
 
     @property
     def is_image(self) -> bool:
@@ -57,13 +63,55 @@ class Dataset:
             return None
         return int(self.train_labels.max()) + 1
 
-    def validation_as_held_out(self, choosing: str) -> Dataset:
-        """This data set with its validation split where the metrics read the held-out one: to
-        choose `choosing` (a temperature, a quantile) on images no reported score compares with."""
+    def validation_as_held_out(self) -> Dataset:
+        """This data set with a validation split where the metrics read the held-out one: to
+        choose a setting (a temperature, a quantile) on images no reported score compares with.
+        A data set without one (Fashion-MNIST, an image folder) lends it from its training
+        images: `carve_validation`."""
         if self.validation is None:
-            raise ConfigError(f"{self.name} has no validation split to choose {choosing} on "
-                              "(full MNIST has one: --data.name mnist)")
-        return replace(self, test=self.validation, test_labels=self.validation_labels)
+            return self.carve_validation()
+        return replace(self, test=self.validation, test_labels=self.validation_labels,
+                       held_out="validation")
+
+    def carve_validation(self) -> Dataset:
+        """A validation split carved out of the training images, the rest kept as the training
+        images the metrics compare with: as many as the test split (at most half the training
+        set), drawn with a fixed seed. G has trained on the carved images, but a choice made
+        here reads no test image, scores samples against the rest only, and takes its floor
+        from real images against real images; the feature classifier stays the full data
+        set's (`carved_from`), so the scores are in the reported ones' units."""
+        if len(self.train) < 2:
+            raise DataError(f"{self.name}: {len(self.train)} training example(s) are too few to "
+                            "carve a validation split from")
+        count = min(len(self.test), len(self.train) // 2)
+        order = torch.randperm(len(self.train),
+                               generator=torch.Generator().manual_seed(CARVE_SEED))
+        carved, kept = order[:count].sort().values, order[count:].sort().values
+
+        def labels(index: Tensor) -> Tensor | None:
+            return None if self.train_labels is None else self.train_labels[index]
+
+        return replace(self, train=self.train[kept], train_labels=labels(kept),
+                       test=self.train[carved], test_labels=labels(carved),
+                       held_out="validation", carved_from=CarvedFrom(dataset=self, kept=kept))
+
+    @property
+    def held_out_described(self) -> str:
+        """The held-out images in words, for what a choice prints and stores."""
+        if self.carved_from is not None:
+            return (f"{len(self.test):,} training images held out as validation (the data set "
+                    "has no validation split)")
+        return f"the {len(self.test):,} images of the {self.held_out} split"
+
+
+@dataclass(frozen=True)
+class CarvedFrom:
+    """Where a carved validation split came from: the full data set, whose feature classifier
+    (and its cached outputs for the training images) still score the carved one."""
+
+    dataset: Dataset
+    kept: Tensor
+    """Indices of the training images that stay training images."""
 
 
 def _split(n: int, test_fraction: float) -> tuple[np.ndarray, np.ndarray]:

@@ -128,7 +128,10 @@ class EvaluationContext:
 
     def classifier(self) -> TrainedClassifier:
         if self._classifier is None:
-            data = self.dataset
+            # A validation split carved from the training images is scored by the full data
+            # set's network, so that a choice made on it is in the reported scores' units.
+            data = self.dataset if self.dataset.carved_from is None \
+                else self.dataset.carved_from.dataset
             if data.train_labels is None or data.test_labels is None or not data.is_image:
                 raise ConfigError(f"data set {data.name!r} has no labels: its domain metrics "
                                   "need a labelled image data set (use --metrics parzen)")
@@ -141,9 +144,14 @@ class EvaluationContext:
         """Classifier features or logits of "fake", "train" or "test" images (cached)."""
         key = f"{name}-{'features' if features else 'logits'}"
         if key not in self._cache:
-            if name == "train":  # the same for every evaluation of this data set: cached on disk
-                self._cache[key] = self.classifier().training_outputs(self.dataset.train,
-                                                                      features=features)
+            if name == "train":  # the same for every evaluation of this data set: on disk
+                carved = self.dataset.carved_from
+                if carved is None:
+                    self._cache[key] = self.classifier().training_outputs(self.dataset.train,
+                                                                          features=features)
+                else:  # the full set's cached outputs, less the carved images
+                    self._cache[key] = self.classifier().training_outputs(
+                        carved.dataset.train, features=features)[carved.kept]
             else:
                 images = self.samples(self.n_compare) if name == "fake" else self.real(name)
                 self._cache[key] = predict(self.classifier().network, images, features=features)
