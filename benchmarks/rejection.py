@@ -3,12 +3,13 @@ D's density ratio does to a trained run's scores, with the quantile chosen on on
 and reported on others.
 
 For each run folder, every quantile of --quantiles is scored by FD on evaluation seed 1000's
-samples with full MNIST's 10,000 validation digits as the floor, and the one with the lowest FD
-is chosen. Then the standard evaluation (seeds 0 .. draws-1, the test digits as the floor; FD,
-KID, precision / recall / density / coverage, class coverage) scores G's plain samples and the
-chosen quantile's. With a single quantile nothing is chosen, and data sets without a
-validation split (Fashion-MNIST) can take the one chosen on MNIST. Prints a table; raw results
-go to benchmarks/results/rejection.json.
+samples with full MNIST's 10,000 validation digits as the floor (a data set without a
+validation split, Fashion-MNIST, lends as many of its training images as it has test images:
+`Dataset.carve_validation`), and the one with the lowest FD is chosen. Then the standard
+evaluation (seeds 0 .. draws-1, the test images as the floor; FD, KID, precision / recall /
+density / coverage, class coverage) scores G's plain samples and the chosen quantile's. With a
+single quantile nothing is chosen. Prints a table; raw results go to
+benchmarks/results/rejection.json.
 
     python benchmarks/rejection.py RUN [RUN ...] --quantiles 0.5 0.8 0.95 1.0 --draws 3
 """
@@ -74,7 +75,7 @@ def choose(run: Path, quantiles: list[float], choice_data: Any) -> list[dict[str
 def study(run: Path, quantiles: list[float], draws: int) -> dict[str, Any]:
     plain = ganforge.load_generator(run)
     dataset = ganforge.build_dataset(plain.config.data)
-    # A single quantile is given, not chosen: no validation split needed.
+    # A single quantile is given, not chosen: no validation images needed.
     choices = [] if len(quantiles) == 1 else choose(
         run, quantiles, dataset.validation_as_held_out())
     chosen = min(choices, key=lambda row: row["values"][keys.FRECHET_DISTANCE])["quantile"] \
