@@ -309,9 +309,15 @@ def train_missing(args: argparse.Namespace, results: dict[str, Any], results_pat
                     run_dir = preset_run_dir(args.runs, data, model, seed)
                     if args.redo:
                         shutil.rmtree(run_dir, ignore_errors=True)
+                    resume = continues(done or [], marks, run_dir)
+                    if not resume and run_dir.is_dir() and any(run_dir.iterdir()):
+                        # Training would refuse the used folder with advice for `ganforge
+                        # train`; this script's own choices are these.
+                        raise SystemExit(f"error: {run_dir} already holds a run that this call "
+                                         "would not resume: pass --reuse --redo to train it "
+                                         "again from scratch, or another --runs folder")
                     rows = train_preset(model, data, seed, marks, args.runs,
-                                        done if continues(done or [], marks, run_dir) else None,
-                                        draws=args.draws)
+                                        done if resume else None, draws=args.draws)
                 results.setdefault(data, {}).setdefault(model, {})[str(seed)] = rows
                 save_results(results, results_path)
 

@@ -182,3 +182,25 @@ def test_a_call_without_reuse_replaces_only_the_rows_it_trains(
                               ("mnist", "pytorch-gan-mlp", "1"),
                               ("fashion-mnist", "pytorch-gan-mlp", "0")):
         assert saved[data][model][seed] == stored[data][model][seed]
+
+
+def test_a_used_run_folder_it_would_not_resume_is_a_one_line_error_before_training(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _redirect_outputs(monkeypatch, tmp_path)
+    runs = tmp_path / "runs"
+    used = quality_vs_peer.preset_run_dir(runs, "mnist", "mnist-dcgan", 0)
+    used.mkdir(parents=True)
+    (used / "config.json").write_text("{}")
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("trained into a used run folder")
+    monkeypatch.setattr(quality_vs_peer, "train_preset", refuse)
+    monkeypatch.setattr(quality_vs_peer.ganforge, "build_dataset", lambda config: None)
+    monkeypatch.setattr(sys, "argv", ["quality_vs_peer.py", "--models", "mnist-dcgan",
+                                      "--seeds", "0", "--runs", str(runs)])
+    with pytest.raises(SystemExit) as stop:
+        quality_vs_peer.main()
+    assert str(stop.value) == (f"error: {used} already holds a run that this call would not "
+                               "resume: pass --reuse --redo to train it again from scratch, or "
+                               "another --runs folder")
+    assert (used / "config.json").read_text() == "{}"
