@@ -49,6 +49,7 @@ from benchmarks.results_file import (  # noqa: E402
 from ganforge.config import DataConfig, apply_overrides, load_config  # noqa: E402
 from ganforge.evaluation import merged_scores  # noqa: E402
 from ganforge.metrics import keys  # noqa: E402
+from ganforge.training.run import holds_a_run  # noqa: E402
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -310,7 +311,7 @@ def train_missing(args: argparse.Namespace, results: dict[str, Any], results_pat
                     if args.redo:
                         shutil.rmtree(run_dir, ignore_errors=True)
                     resume = continues(done or [], marks, run_dir)
-                    if not resume and run_dir.is_dir() and any(run_dir.iterdir()):
+                    if not resume and holds_a_run(run_dir):
                         # Training would refuse the used folder with advice for `ganforge
                         # train`; this script's own choices are these.
                         raise SystemExit(f"error: {run_dir} already holds a run that this call "

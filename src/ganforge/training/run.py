@@ -88,8 +88,13 @@ def _stop_on_interrupt(trainer: Trainer) -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+def holds_a_run(run_dir: Path) -> bool:
+    """Whether `run_dir` holds anything but lock files: a folder a fresh run refuses."""
+    return run_dir.is_dir() and any(not is_lock_file(p) for p in run_dir.iterdir())
+
+
 def _refuse_used_folder(run_dir: Path) -> None:
-    if run_dir.is_dir() and any(not is_lock_file(p) for p in run_dir.iterdir()):
+    if holds_a_run(run_dir):
         raise ConfigError(f"run folder {run_dir} already exists and is not empty; continue it "
                           "with --resume, or pick another --run-dir")
 
