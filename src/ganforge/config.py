@@ -294,10 +294,10 @@ class TrainConfig:
     """Refresh RUN_DIR/report.html at sample steps (at most once a minute); the page reloads
     itself while training runs (`ganforge train --report`)."""
     autocast_bf16: bool | Literal["auto"] = False
-    """Run forward passes under bf16 autocast: 1.3x the steps/s on a CPU with AMX (BENCHMARKS.md,
-    `benchmarks/precision_speed.py` tells for yours); no gain measured on an earlier CPU, and
-    slower on an H100 at these batch sizes. `auto`: on for a CPU with AMX, off elsewhere; the
-    run's config.json records what it chose as `precision`."""
+    """Run forward passes under bf16 autocast: 1.3x the steps/s on a CPU with AMX and 1.3-1.5x
+    (the MLPs 2x) on one with AVX512-BF16 (BENCHMARKS.md; `benchmarks/precision_speed.py` tells
+    for yours); slower on an H100 at these batch sizes. `auto`: on for a CPU with either kind of
+    bf16 unit, off elsewhere; the run's config.json records what it chose as `precision`."""
     compile: bool = False
     """Wrap G and D in torch.compile (measured slower for the MLPs on CPU)."""
     channels_last: bool = False

@@ -23,19 +23,23 @@ def resolve_device(name: str) -> torch.device:
     raise ConfigError(f"device must be one of auto, cpu, cuda[:N] (got {name!r})")
 
 
-def cpu_has_amx() -> bool:
-    """Whether this CPU has AMX tiles, the units that multiply bf16 matrices ~3.6x faster than
-    fp32 (BENCHMARKS.md). torch exposes the check only privately, so a torch without it reads
-    as no."""
-    probe = getattr(torch.cpu, "_is_amx_tile_supported", None)
-    return bool(probe()) if callable(probe) else False
+def cpu_has_bf16_units() -> bool:
+    """Whether this CPU multiplies bf16 matrices in hardware: AMX tiles (~3.6x fp32's matmul
+    throughput, BENCHMARKS.md) or AVX512-BF16 dot products (~4x on a 2-core AMD EPYC of CPU
+    family 26). torch exposes the checks only privately, so a torch without them reads as no."""
+    for probe_name in ("_is_amx_tile_supported", "_is_avx512_bf16_supported"):
+        probe = getattr(torch.cpu, probe_name, None)
+        if callable(probe) and probe():
+            return True
+    return False
 
 
 def use_bf16_autocast(setting: bool | str, device: torch.device) -> bool:
     """Resolve `train.autocast_bf16`: True and False stand; `auto` turns autocast on only where
-    it was measured faster: a CPU with AMX (1.3x the steps/s). On an H100 these small networks
-    ran slower under autocast (launch-bound: the casts cost more than the arithmetic saved), so
-    `auto` leaves CUDA in fp32."""
+    it was measured faster: a CPU with bf16 units (AMX: 1.3x the steps/s; AVX512-BF16 on the
+    EPYC above: 1.3-1.5x for the DCGAN presets). On an H100 these small networks ran slower under
+    autocast (launch-bound: the casts cost more than the arithmetic saved), so `auto` leaves
+    CUDA in fp32."""
     if setting == "auto":
-        return device.type == "cpu" and cpu_has_amx()
+        return device.type == "cpu" and cpu_has_bf16_units()
     return bool(setting)
