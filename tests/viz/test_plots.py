@@ -1,3 +1,5 @@
+import itertools
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -46,3 +48,23 @@ def test_curves_render_headless_to_png(tmp_path):
     with Image.open(path) as image:
         assert image.width > image.height > 100
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_step_labels_of_a_long_run_do_not_run_into_each_other():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    records = [{"step": step, "d_loss": 1.0, "g_loss": 0.5, "value": -1.3, "d_real": 0.6,
+                "d_fake": 0.4} for step in range(0, 25_601, 10)]
+    figure = training_curves_figure(records, OBJECTIVES["minimax"].statistics)
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    for axes in figure.axes:
+        low, high = axes.get_xlim()
+        labels = [label for label, at in zip(axes.get_xticklabels(), axes.get_xticks(),
+                                             strict=True)
+                  if low <= at <= high and label.get_text()]
+        boxes = sorted((label.get_window_extent(renderer) for label in labels),
+                       key=lambda box: box.x0)
+        assert len(boxes) >= 2
+        assert all(left.x1 < right.x0 for left, right in itertools.pairwise(boxes))

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from ganforge.data.toy import GaussianMixture
 from ganforge.files import atomic_path
@@ -94,6 +95,9 @@ def training_curves_figure(records: Sequence[dict[str, Any]],
         axes.set_title(title)
     for axes in axes_row:
         axes.set_xlabel("step")
+        # matplotlib's default picks up to 6 step ticks; past 10,000 steps their labels run
+        # into each other in a 3.7-inch panel, so at most 4
+        axes.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
         axes.legend(fontsize=8)
     return figure
 
