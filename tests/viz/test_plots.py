@@ -53,9 +53,8 @@ def test_curves_render_headless_to_png(tmp_path):
 def test_step_labels_of_a_long_run_do_not_run_into_each_other():
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    records = [{"step": step, "d_loss": 1.0, "g_loss": 0.5, "value": -1.3, "d_real": 0.6,
-                "d_fake": 0.4} for step in range(0, 25_601, 10)]
-    figure = training_curves_figure(records, OBJECTIVES["minimax"].statistics)
+    figure = training_curves_figure(_records("minimax", steps=25_600),
+                                    OBJECTIVES["minimax"].statistics)
     canvas = FigureCanvasAgg(figure)
     canvas.draw()
     renderer = canvas.get_renderer()
