@@ -15,17 +15,24 @@ precision / recall / density / coverage, each as a fraction of the floor, is hig
 (the samples of seeds 0 .. draws-1, never the choice seed's; the test images as the floor; FD,
 KID, PRDC, class coverage) scores temperature 1 and the chosen one. Prints both tables for this
 call's runs; --write puts them into BENCHMARKS.md between the temperature markers. Raw results
-are added to benchmarks/results/temperature.json, keyed by run folder name.
+are added to benchmarks/results/temperature.json, keyed by run folder name, or by TAG/name with
+--tag TAG: variants.py names a run's folder after its data, preset and seed alone, so two
+variants of one seed share a name, and a study of another run under a taken key is refused.
 
     python benchmarks/temperature.py --runs runs/quality_vs_peer/mnist-mnist-selfcond-seed0 \\
         --temperatures 0.85 0.9 0.95 1.0 --write
     python benchmarks/temperature.py --runs RUN [RUN ...] --temperatures 1.0 1.05 1.1 \\
+        --choice-seed 1000 --draws 3
+    python benchmarks/temperature.py --tag bf16 \\
+        --runs RUNS/bf16/mnist-mnist-dcgan-selfcond-seed0 --temperatures 1.0 1.05 1.1 \\
         --choice-seed 1000 --draws 3
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import statistics
 import sys
 from pathlib import Path
@@ -44,6 +51,7 @@ from benchmarks.quality_vs_peer import (  # noqa: E402
     merged_errors,
 )
 from benchmarks.results_file import load_results, save_results  # noqa: E402
+from ganforge.config import config_to_dict  # noqa: E402
 from ganforge.data import Dataset  # noqa: E402
 from ganforge.errors import GanforgeError  # noqa: E402
 from ganforge.evaluation import merged_scores  # noqa: E402
@@ -121,21 +129,48 @@ def summary(results: dict[str, Any]) -> str:
             f"(means over {len(results)} run(s)).")
 
 
-def study(run_dir: Path, temperatures: list[float], choice_seed: int,
+def run_key(run_dir: Path, tag: str | None) -> str:
+    """The run's key in temperature.json: its folder name, under TAG/ when one is given."""
+    return run_dir.name if tag is None else f"{tag}/{run_dir.name}"
+
+
+def fingerprint(generator: Sampler) -> str:
+    """A short digest of the run's whole configuration: two variants of one seed trained for the
+    same `--steps` share a folder name and a step, but not this."""
+    text = json.dumps(config_to_dict(generator.config), sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def refuse_other_run(stored: dict[str, Any], key: str, step: int, config: str) -> None:
+    """A SystemExit if `key` already holds the study of another run (another step or another
+    configuration; entries from before the configuration was stored are compared by step): its
+    figures may be quoted in BENCHMARKS.md. The same run studied again replaces its entry."""
+    rows = stored.get(key)
+    if rows is None:
+        return
+    stored_step = rows["test"][0]["step"]
+    if stored_step != step:
+        sys.exit(f"error: {RESULTS.name} already holds {key!r}, a run at step {stored_step:,} "
+                 f"(this one is at {step:,}): pass --tag NAME to keep both")
+    if rows.get("config", config) != config:
+        sys.exit(f"error: {RESULTS.name} already holds {key!r}, a run with another "
+                 "configuration at the same step: pass --tag NAME to keep both")
+
+
+def study(generator: Sampler, name: str, temperatures: list[float], choice_seed: int,
           draws: int) -> dict[str, Any]:
     """One run: every temperature on the choice draw (validation floor), then T = 1 and the
     chosen one on the report's draws (test floor)."""
-    generator = ganforge.load_generator(run_dir, device="cpu")
     test_data = ganforge.build_dataset(generator.config.data)
     choice = choose_temperature(generator, temperatures, seed=choice_seed, dataset=test_data,
                                 progress=False)
     for row in choice.scores:
-        print(f"{run_dir.name}: T {row['temperature']:g} on validation, weakest PRDC / floor "
+        print(f"{name}: T {row['temperature']:g} on validation, weakest PRDC / floor "
               f"{row['weakest_ratio']:.3f}", file=sys.stderr, flush=True)
     test = [score(generator, test_data, t, METRICS, REPORT_SEED, draws)
             for t in sorted({1.0, choice.temperature})]
     return {"validation": choice.scores, "chosen": choice.temperature, "test": test,
-            "held_out": choice.held_out}
+            "held_out": choice.held_out, "config": fingerprint(generator)}
 
 
 def main() -> None:
@@ -147,6 +182,8 @@ def main() -> None:
     parser.add_argument("--choice-seed", type=int, default=1,
                         help="evaluation seed of the samples the temperature is chosen on")
     add_draws_option(parser, default=1)
+    parser.add_argument("--tag", help="key the runs as TAG/FOLDER_NAME in temperature.json "
+                        "(for a variant whose folder name another run already has)")
     parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
     args = parser.parse_args()
     if REPORT_SEED <= args.choice_seed < REPORT_SEED + args.draws:
@@ -157,8 +194,11 @@ def main() -> None:
     fresh: dict[str, Any] = {}
     try:
         for run_dir in args.runs:
-            fresh[run_dir.name] = stored[run_dir.name] = study(run_dir, args.temperatures,
-                                                               args.choice_seed, args.draws)
+            generator = ganforge.load_generator(run_dir, device="cpu")
+            key = run_key(run_dir, args.tag)
+            refuse_other_run(stored, key, generator.step, fingerprint(generator))
+            fresh[key] = stored[key] = study(generator, key, args.temperatures,
+                                             args.choice_seed, args.draws)
             save_results(stored, RESULTS)
     except GanforgeError as error:  # a missing or unreadable run folder: one line, no traceback
         sys.exit(f"error: {error}")

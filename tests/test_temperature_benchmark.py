@@ -52,3 +52,73 @@ def test_a_missing_run_folder_is_one_line_not_a_traceback(monkeypatch, tmp_path)
     with pytest.raises(SystemExit) as exit_:
         temperature.main()
     assert str(exit_.value.code).startswith("error: ") and "nowhere" in str(exit_.value.code)
+
+
+def test_a_tag_keys_the_run_under_it(tmp_path):
+    run = tmp_path / "bf16" / "mnist-mnist-dcgan-selfcond-seed0"
+    assert temperature.run_key(run, None) == "mnist-mnist-dcgan-selfcond-seed0"
+    assert temperature.run_key(run, "bf16") == "bf16/mnist-mnist-dcgan-selfcond-seed0"
+
+
+def test_a_key_held_by_another_run_is_refused_and_the_same_run_may_replace_it():
+    stored = {"a": run_rows(0.17, 0.15)}  # studied at step 30,000, before configs were stored
+    temperature.refuse_other_run(stored, "a", 30_000, "f1")  # compared by step alone: allowed
+    temperature.refuse_other_run(stored, "b", 94_100, "f1")  # a new key: allowed
+    with pytest.raises(SystemExit) as exit_:
+        temperature.refuse_other_run(stored, "a", 94_100, "f1")
+    message = str(exit_.value.code)
+    assert message.startswith("error: ") and "step 30,000" in message and "94,100" in message
+    assert "--tag" in message
+    # Two variants trained for the same --steps: same name, same step, another configuration.
+    stored["a"]["config"] = "f1"
+    temperature.refuse_other_run(stored, "a", 30_000, "f1")
+    with pytest.raises(SystemExit) as exit_:
+        temperature.refuse_other_run(stored, "a", 30_000, "f2")
+    assert "another configuration" in str(exit_.value.code)
+
+
+def test_the_fingerprint_follows_the_configuration():
+    from ganforge.config import apply_overrides, load_config
+
+    preset = load_config("mnist-dcgan-selfcond")
+    variant = apply_overrides(preset, {"train.autocast_bf16": "true"})
+
+    def of(config):
+        return temperature.fingerprint(type("G", (), {"config": config})())
+
+    assert of(preset) == of(load_config("mnist-dcgan-selfcond"))
+    assert of(preset) != of(variant)
+
+
+class _Generator:
+    step = 94_100
+    config = None  # fingerprint() is replaced below
+
+
+def test_main_refuses_a_taken_key_before_studying_and_keeps_the_stored_entry(
+        monkeypatch, tmp_path):
+    results = tmp_path / "temperature.json"
+    stored = {"mnist-mnist-dcgan-selfcond-seed0": run_rows(0.17, 0.15)}
+    temperature.save_results(stored, results)
+    before = results.read_text()
+    monkeypatch.setattr(temperature, "RESULTS", results)
+    monkeypatch.setattr(temperature.ganforge, "load_generator", lambda *a, **k: _Generator())
+    monkeypatch.setattr(temperature, "fingerprint", lambda generator: "f1")
+
+    def no_study(*args, **kwargs):
+        raise AssertionError("studied a run whose key is taken")
+
+    monkeypatch.setattr(temperature, "study", no_study)
+    run = str(tmp_path / "bf16" / "mnist-mnist-dcgan-selfcond-seed0")
+    monkeypatch.setattr(sys, "argv", ["temperature.py", "--runs", run])
+    with pytest.raises(SystemExit) as exit_:
+        temperature.main()
+    assert "pass --tag NAME" in str(exit_.value.code)
+    assert results.read_text() == before
+    # With a tag, the same run is studied under its own key beside the stored one.
+    monkeypatch.setattr(temperature, "study", lambda generator, name, *a: run_rows(0.14, 0.12))
+    monkeypatch.setattr(temperature, "markdown", lambda fresh: ", ".join(fresh))
+    monkeypatch.setattr(sys, "argv", ["temperature.py", "--runs", run, "--tag", "bf16"])
+    temperature.main()
+    assert set(temperature.load_results(results)) == {
+        "mnist-mnist-dcgan-selfcond-seed0", "bf16/mnist-mnist-dcgan-selfcond-seed0"}
