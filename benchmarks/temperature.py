@@ -170,7 +170,7 @@ def study(generator: Sampler, name: str, temperatures: list[float], choice_seed:
     test = [score(generator, test_data, t, METRICS, REPORT_SEED, draws)
             for t in sorted({1.0, choice.temperature})]
     return {"validation": choice.scores, "chosen": choice.temperature, "test": test,
-            "held_out": choice.held_out, "config": fingerprint(generator)}
+            "held_out": choice.held_out}
 
 
 def main() -> None:
@@ -195,10 +195,10 @@ def main() -> None:
     try:
         for run_dir in args.runs:
             generator = ganforge.load_generator(run_dir, device="cpu")
-            key = run_key(run_dir, args.tag)
-            refuse_other_run(stored, key, generator.step, fingerprint(generator))
-            fresh[key] = stored[key] = study(generator, key, args.temperatures,
-                                             args.choice_seed, args.draws)
+            key, config = run_key(run_dir, args.tag), fingerprint(generator)
+            refuse_other_run(stored, key, generator.step, config)
+            fresh[key] = stored[key] = {**study(generator, key, args.temperatures,
+                                                args.choice_seed, args.draws), "config": config}
             save_results(stored, RESULTS)
     except GanforgeError as error:  # a missing or unreadable run folder: one line, no traceback
         sys.exit(f"error: {error}")

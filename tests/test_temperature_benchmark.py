@@ -122,3 +122,5 @@ def test_main_refuses_a_taken_key_before_studying_and_keeps_the_stored_entry(
     temperature.main()
     assert set(temperature.load_results(results)) == {
         "mnist-mnist-dcgan-selfcond-seed0", "bf16/mnist-mnist-dcgan-selfcond-seed0"}
+    assert temperature.load_results(results)["bf16/mnist-mnist-dcgan-selfcond-seed0"][
+        "config"] == "f1"
