@@ -26,7 +26,8 @@ def resolve_device(name: str) -> torch.device:
 def cpu_has_bf16_units() -> bool:
     """Whether this CPU multiplies bf16 matrices in hardware: AMX tiles (~3.6x fp32's matmul
     throughput, BENCHMARKS.md) or AVX512-BF16 dot products (~4x on a 2-core AMD EPYC of CPU
-    family 26). torch exposes the checks only privately, so a torch without them reads as no."""
+    family 26, ~1.9x on one of family 25). torch exposes the checks only privately, so a torch
+    without them reads as no."""
     for probe_name in ("_is_amx_tile_supported", "_is_avx512_bf16_supported"):
         probe = getattr(torch.cpu, probe_name, None)
         if callable(probe) and probe():
@@ -37,7 +38,8 @@ def cpu_has_bf16_units() -> bool:
 def use_bf16_autocast(setting: bool | str, device: torch.device) -> bool:
     """Resolve `train.autocast_bf16`: True and False stand; `auto` turns autocast on only where
     it was measured faster: a CPU with bf16 units (AMX: 1.3x the steps/s; AVX512-BF16 on the
-    EPYC above: 1.3-1.5x for the DCGAN presets). On an H100 these small networks ran slower under
+    EPYCs above: 1.3-1.5x for the DCGAN presets on family 26, 1.15-1.23x on family 25, where the
+    demo's budget still scored a fifth lower FD). On an H100 these small networks ran slower under
     autocast (launch-bound: the casts cost more than the arithmetic saved), so `auto` leaves
     CUDA in fp32."""
     if setting == "auto":
