@@ -385,9 +385,6 @@ def validate(config: RunConfig, sample_shape: Sequence[int] | None = None,
                               f"model.{config.model.arch}.d_minibatch_std ({group})"
                               + (f" times model.pack ({pack})" if pack > 1 else "")
                               + ", so that no group mixes real and generated samples")
-    if config.model.conditional and config.model.pack > 1:
-        raise ConfigError("model.conditional judges each sample with its own class: it needs "
-                          f"model.pack 1 (got {config.model.pack})")
     if config.model.clusters and not config.model.conditional:
         raise ConfigError("model.clusters conditions G and D on clusters: it needs "
                           "--model.conditional true")

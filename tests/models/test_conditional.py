@@ -68,14 +68,40 @@ def test_concat_adds_one_hot_planes_as_input_channels():
     assert first.shape[1] == 1 + 4
 
 
-def test_conditioning_refuses_unlabelled_data_and_packing():
+def test_conditioning_refuses_unlabelled_data():
     config = apply_overrides(RunConfig(), {"model.conditional": "true", "data.name": "ring-2d",
                                            "model.g_output": "linear"})
     with pytest.raises(ConfigError, match="ring-2d has none") as error:
         validate(config, (2,), False, None)
     assert "\n" not in str(error.value)
-    with pytest.raises(ConfigError, match="model.pack 1"):
-        validate(apply_overrides(config, {"model.pack": "2", "train.batch_size": "64"}))
+
+
+@pytest.mark.parametrize("arch", ARCHITECTURES)
+def test_packed_projection_adds_every_members_class_onto_the_packs_features(arch):
+    torch.manual_seed(0)
+    config = _config(arch, pack=2, conditional=True, conditioning="projection")
+    validate(apply_overrides(RunConfig(), {"model.conditional": "true", "model.pack": "2",
+                                           "train.batch_size": "64"}))
+    D = build_discriminator(config, SHAPE, num_classes=4).eval()
+    torch.nn.init.normal_(D.class_embedding.weight)
+    x, labels = torch.randn(6, *SHAPE), torch.tensor([0, 1, 2, 3, 1, 1])
+    phi = D.base.embed(x)  # one row per pack of two
+    assert phi.shape[0] == 3
+    embedded = D.class_embedding.weight
+    pairs = embedded[labels[0::2]] + embedded[labels[1::2]]
+    torch.testing.assert_close(D(x, labels), D.base(x) + (pairs * phi).sum(1))
+    # The members' order within a pack does not matter; their classes do.
+    swapped = labels.view(3, 2).flip(1).reshape(-1)
+    torch.testing.assert_close(D(x, swapped), D(x, labels))
+    assert not torch.allclose(D(x, (labels + 1) % 4), D(x, labels))
+
+
+def test_packed_concat_stacks_each_members_planes_with_its_image():
+    config = _config("dcgan", pack=2, conditional=True, conditioning="concat")
+    D = build_discriminator(config, SHAPE, num_classes=4)
+    assert next(D.base.parameters()).shape[1] == 2 * (1 + 4)
+    x, labels = torch.randn(6, *SHAPE), torch.tensor([0, 1, 2, 3, 1, 1])
+    assert D(x, labels).shape == (3,)
 
 
 def test_sampler_draws_the_classes_asked_for_and_checks_them():

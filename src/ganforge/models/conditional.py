@@ -96,7 +96,7 @@ class ClassNormGenerator(nn.Module):
 
 
 class ProjectionDiscriminator(nn.Module):
-    """D(x, y) = base.logit(phi(x)) + <embed(y), phi(x)>, logits [B]."""
+    """D(x, y) = base.logit(phi(x)) + <embed(y), phi(x)>, logits [B // pack]."""
 
     def __init__(self, base: nn.Module, num_classes: int) -> None:
         super().__init__()
@@ -110,16 +110,20 @@ class ProjectionDiscriminator(nn.Module):
         nn.init.zeros_(self.class_embedding.weight)
 
     def forward(self, x: Tensor, labels: Tensor) -> Tensor:
-        features = self.base.embed(x)
-        projection = (self.class_embedding(labels).to(features.dtype) * features).sum(1)
-        return self.base.logit(features).view(-1) + projection
+        features = self.base.embed(x)  # [B // pack, feature_dim]
+        # A pack (PacGAN) is judged against the sum of its members' class embeddings: the inner
+        # product is linear, so this adds up each member's projection term onto the pack's phi.
+        classes = self.class_embedding(labels).to(features.dtype)
+        classes = classes.view(features.shape[0], self.pack, -1).sum(1)
+        return self.base.logit(features).view(-1) + (classes * features).sum(1)
 
     def probability(self, x: Tensor, labels: Tensor) -> Tensor:
         return self.forward(x, labels).sigmoid()
 
 
 class ConcatDiscriminator(nn.Module):
-    """D(x, y) = base([x, one_hot(y) planes]); the base was built for C + classes channels."""
+    """D(x, y) = base([x, one_hot(y) planes]); the base was built for C + classes channels, so
+    a packed base stacks each member's planes with its image."""
 
     def __init__(self, base: nn.Module, num_classes: int) -> None:
         super().__init__()
