@@ -154,7 +154,8 @@ class ModelSettings:
     g_output: Literal["sigmoid", "tanh", "linear"] = "sigmoid"
     """G's output: sigmoid for data in [0, 1], tanh for [-1, 1], linear for toy points."""
     pack: int = 1
-    """PacGAN packing: D judges this many samples at once (1: the plain GAN)."""
+    """PacGAN packing: D judges this many samples at once (1: the plain GAN); a conditional D
+    judges a pack with the sum of its members' class embeddings."""
     conditional: bool = False
     """Class-conditional G(z, y) and D(x, y) (Mirza & Osindero 2014) on the data's labels."""
     conditioning: Literal["projection", "concat"] = "projection"

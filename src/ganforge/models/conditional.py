@@ -96,7 +96,8 @@ class ClassNormGenerator(nn.Module):
 
 
 class ProjectionDiscriminator(nn.Module):
-    """D(x, y) = base.logit(phi(x)) + <embed(y), phi(x)>, logits [B // pack]."""
+    """D(x, y) = base.logit(phi(x)) + <embed(y), phi(x)>, logits [B // pack]; for a pack,
+    embed(y) is the sum over its members."""
 
     def __init__(self, base: nn.Module, num_classes: int) -> None:
         super().__init__()
