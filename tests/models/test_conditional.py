@@ -76,12 +76,15 @@ def test_conditioning_refuses_unlabelled_data():
     assert "\n" not in str(error.value)
 
 
+def test_validation_accepts_packing_with_a_conditional_model():
+    # It refused the pair before a conditional D gave packs a meaning.
+    validate(apply_overrides(RunConfig(), {"model.conditional": "true", "model.pack": "2",
+                                           "train.batch_size": "64"}))
+
+
 @pytest.mark.parametrize("arch", ARCHITECTURES)
 def test_packed_projection_adds_every_members_class_onto_the_packs_features(arch):
     torch.manual_seed(0)
-    # Validation lets the two settings meet (it refused them before packs had a meaning here).
-    validate(apply_overrides(RunConfig(), {"model.conditional": "true", "model.pack": "2",
-                                           "train.batch_size": "64"}))
     config = _config(arch, pack=2, conditional=True, conditioning="projection")
     D = build_discriminator(config, SHAPE, num_classes=4).eval()
     torch.nn.init.normal_(D.class_embedding.weight)
