@@ -18,11 +18,17 @@ def _weights(run_dir):
                                                         payload["discriminator"].items()}}
 
 
-@pytest.mark.parametrize("optimizer,late_batch", [("sgd", None), ("adam", None), ("adam", "32")])
+# The last case: D's augmentations draw from the global generator, which the checkpoint keeps.
+@pytest.mark.parametrize("optimizer,late_batch,augment", [
+    ("sgd", None, ""), ("adam", None, ""), ("adam", "32", ""),
+    ("adam", None, "translation,cutout,brightness,contrast")])
 def test_a_resumed_run_ends_with_exactly_the_weights_of_an_unbroken_run(tmp_path, tiny_config,
-                                                                         optimizer, late_batch):
+                                                                         optimizer, late_batch,
+                                                                         augment):
     config = apply_overrides(tiny_config, {"train.optimizer": optimizer,
                                            "train.ema_decay": "0.9"})
+    if augment:
+        config = apply_overrides(config, {"train.augment": augment})
     if late_batch is not None:  # the batch grows at step 9, after the break at 6
         config = apply_overrides(config, {"train.late_batch_size": late_batch,
                                           "train.late_batch_step": "9"})

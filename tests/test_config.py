@@ -260,3 +260,12 @@ def test_missing_and_unparsable_files_are_config_errors(tmp_path):
     bad.write_text("[train\nsteps = ")
     with pytest.raises(ConfigError, match="cannot be parsed"):
         load_config(bad)
+
+
+def test_train_augment_parses_from_a_list_and_refuses_non_image_data():
+    config = apply_overrides(RunConfig(), {"train.augment": "translation,cutout"})
+    assert config.train.augment == ("translation", "cutout")
+    with pytest.raises(ConfigError, match="train.augment"):
+        apply_overrides(RunConfig(), {"train.augment": "flip"})
+    with pytest.raises(ConfigError, match="train.augment transforms images"):
+        validate(config, sample_shape=(1,))

@@ -26,6 +26,7 @@ from ganforge.device import resolve_device
 from ganforge.errors import ConfigError
 from ganforge.memory import activation_bytes, parameter_count, require_memory
 from ganforge.models import build_discriminator, build_generator, build_prior, output_range
+from ganforge.models.augment import AUGMENTATIONS
 from ganforge.models.registry import ARCHITECTURES
 from ganforge.objectives.registry import OBJECTIVES
 from ganforge.provenance import PROVENANCE_KEYS
@@ -37,17 +38,19 @@ from ganforge.settings import (
     value_token,
 )
 
-# Choices that registries own: a new objective, architecture or data source appears here by
-# registering.
+# Choices that registries own: a new objective, architecture, data source or augmentation appears
+# here by registering.
 # (A type checker sees plain strings; tyro and the error messages see the registry's names.)
 if TYPE_CHECKING:
     ObjectiveName = str
     ArchitectureName = str
     DataSourceName = str
+    AugmentationName = str
 else:
     ObjectiveName = Literal[tuple(OBJECTIVES)]
     ArchitectureName = Literal[tuple(ARCHITECTURES)]
     DataSourceName = Literal[tuple(DATA_SOURCES)]
+    AugmentationName = Literal[tuple(AUGMENTATIONS)]
 
 
 def _check(condition: bool, key: str, requirement: str, value: Any) -> None:
@@ -276,6 +279,13 @@ class TrainConfig:
     from every sample."""
     g_top_k_min: float = 0.5
     """The smallest fraction of the fake batch that top-k G updates keep (the authors: 0.5)."""
+    augment: tuple[AugmentationName, ...] = ()
+    """Transform every image D judges in training, real and generated alike, with these
+    differentiable augmentations in this order, drawn afresh per image (DiffAugment, Zhao et al.
+    2020; `translation,cutout` is theirs for small data sets): translation, cutout, brightness,
+    contrast. Empty: D sees the images as they are, as in the paper. Image data only. With it,
+    D seldom or never sees an image as it is, so rejection sampling (`sample --reject`), which
+    reads D on G's samples as they are, leans on D beyond what it was trained on."""
     time_limit_s: float | None = None
     """Stop (and checkpoint) after this many seconds of training."""
     log_every_steps: int = 10
@@ -394,6 +404,9 @@ def validate(config: RunConfig, sample_shape: Sequence[int] | None = None,
                           "the class: it needs --model.conditional true")
     if sample_shape is None:
         return
+    if config.train.augment and len(sample_shape) != 3:
+        raise ConfigError(f"train.augment transforms images [C, H, W]; {config.data.name}'s "
+                          f"samples have shape {list(sample_shape)}: drop --train.augment")
     if config.model.clusters:
         num_classes = config.model.clusters  # the clusters stand in for the labels
     if config.model.conditional and (num_classes is None or num_classes < 2):

@@ -282,3 +282,38 @@ def test_top_k_off_leaves_every_fake_in_gs_loss():
     trainer = _toy_trainer(TrainConfig(batch_size=16, progress=False))
     logits = torch.randn(16)
     assert trainer.g_top_k_fraction() == 1.0 and trainer._top_k(logits) is logits
+
+
+def test_every_image_d_judges_in_training_is_augmented_and_only_those():
+    torch.manual_seed(0)
+    model = ModelConfig(arch="dcgan", noise_dim=8, g_output="tanh",
+                        dcgan=DCGANConfig(g_channels=4, d_channels=4, g_hidden=16, d_hidden=16))
+    shape = (1, 28, 28)
+    G, D = build_generator(model, shape), build_discriminator(model, shape)
+    batches = InMemoryBatches(torch.randint(0, 256, (40, *shape), dtype=torch.uint8), 8, seed=0)
+    config = TrainConfig(batch_size=8, optimizer="adam", augment=("translation", "cutout"))
+    trainer = Trainer(config, G, D, Prior("gaussian", 8), batches, device=torch.device("cpu"),
+                      value_range=(-1.0, 1.0), seed=0,
+                      objective=build_objective("nonsaturating", r1_gamma=1.0))
+    augmented, judged = [], []
+    augment, forward = trainer.augment, D.forward
+
+    def recording_augment(x):
+        out = augment(x)
+        augmented.append((x, out))
+        return out
+
+    def recording_forward(x, *rest):
+        judged.append(x)
+        return forward(x, *rest)
+
+    trainer.augment = recording_augment
+    D.forward = recording_forward
+    trainer.step()
+    # D's update judges [real; fake] (R1 differentiates through the same call), G's update the
+    # fake batch: each is a batch the augmentation returned, and D is called on nothing else.
+    assert [len(x) for x in judged] == [16, 8]
+    assert len(augmented) == 2
+    assert all(seen is out for seen, (_, out) in zip(judged, augmented, strict=True))
+    # ... and the augmentation changed them: shifted and cut, not passed through.
+    assert all(not torch.equal(x, out) for x, out in augmented)

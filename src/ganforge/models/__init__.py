@@ -1,4 +1,5 @@
-"""G and D networks, noise priors, and the builders that turn model settings into them.
+"""G and D networks, noise priors, the augmentation in front of D (`augment`), and the builders
+that turn model settings into them.
 
 The architectures live in `registry.ARCHITECTURES`; each brings its own settings section.
 """

@@ -20,6 +20,7 @@ from ganforge.data.batches import InMemoryBatches
 from ganforge.data.transforms import ValueRange, to_model_range
 from ganforge.device import use_bf16_autocast
 from ganforge.errors import DivergedError
+from ganforge.models.augment import build_augmentation
 from ganforge.models.priors import Prior
 from ganforge.objectives import DiscriminatorTerms, Objective, build_objective
 from ganforge.seeding import global_rng_state, make_generator, set_global_rng_state
@@ -143,6 +144,8 @@ class Trainer:
         self._g_plain = self._g_train if not self.dist.enabled else compile_(G)
         self._d_frozen = self._d_train if not self.dist.enabled else compile_(D)
         self._channels_last = config.channels_last
+        # What D sees in training, real and generated alike (identity unless train.augment).
+        self.augment = build_augmentation(config.augment)
         # `auto` resolved here, once: the run records what it chose (config.json's precision).
         self.autocast_bf16 = use_bf16_autocast(config.autocast_bf16, device)
 
@@ -186,7 +189,7 @@ class Trainer:
         def critic(x: Tensor) -> Tensor:
             extra = () if labels is None else (labels.repeat(len(x) // len(labels)),)
             with self._autocast():
-                return self._d_train(x, *extra).float()
+                return self._d_train(self.augment(x), *extra).float()
         return critic
 
     def discriminator_update(self, keep_graph: bool = False) -> DiscriminatorUpdate:
@@ -226,7 +229,7 @@ class Trainer:
                     fake = self._g_train(self.draw_noise(), *conditions)
             with self._autocast():
                 g_loss = self.objective.generator_loss(
-                    self._top_k(self._d_frozen(fake, *conditions).float()))
+                    self._top_k(self._d_frozen(self.augment(fake), *conditions).float()))
             self._update(self.opt_g, self.sched_g, g_loss)
         finally:
             self.D.requires_grad_(True)
