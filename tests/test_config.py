@@ -269,3 +269,6 @@ def test_train_augment_parses_from_a_list_and_refuses_non_image_data():
         apply_overrides(RunConfig(), {"train.augment": "flip"})
     with pytest.raises(ConfigError, match="train.augment transforms images"):
         validate(config, sample_shape=(1,))
+    for bad in ("0", "1.5"):
+        with pytest.raises(ConfigError, match="train.augment_p must be in"):
+            apply_overrides(RunConfig(), {"train.augment_p": bad})

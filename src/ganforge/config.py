@@ -286,6 +286,10 @@ class TrainConfig:
     contrast. Empty: D sees the images as they are, as in the paper. Image data only. With it,
     D seldom or never sees an image as it is, so rejection sampling (`sample --reject`), which
     reads D on G's samples as they are, leans on D beyond what it was trained on."""
+    augment_p: float = 1.0
+    """The chance that each of `train.augment`'s transformations applies to an image (Karras et
+    al. 2020's p). Below 1, D also sees images as they are, which keeps G from learning the
+    transformations: at 1, translation taught G to draw shifted MNIST digits (BENCHMARKS.md)."""
     time_limit_s: float | None = None
     """Stop (and checkpoint) after this many seconds of training."""
     log_every_steps: int = 10
@@ -334,6 +338,7 @@ class TrainConfig:
         for key in ("momentum_start", "momentum_end", "adam_beta1", "adam_beta2", "ema_decay"):
             value = getattr(self, key)
             _check(0 <= value < 1, f"train.{key}", "in [0, 1)", value)
+        _check(0 < self.augment_p <= 1, "train.augment_p", "in (0, 1]", self.augment_p)
         for key in ("g_top_k_decay", "g_top_k_min"):
             _check(0 < getattr(self, key) <= 1, f"train.{key}", "in (0, 1]", getattr(self, key))
         _check(self.momentum_ramp_steps >= 0, "train.momentum_ramp_steps", ">= 0",

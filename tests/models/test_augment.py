@@ -102,3 +102,17 @@ def test_build_applies_the_named_augmentations_in_order_and_none_is_the_identity
     assert torch.equal(composed, contrast(brightness(x)))
     with pytest.raises(KeyError, match="unknown augmentation 'flip'.*translation"):
         build_augmentation(("flip",))
+
+
+def test_below_probability_one_each_image_is_transformed_or_left_as_it_is():
+    x = _images(batch=400)
+    out = build_augmentation(("brightness",), probability=0.5)(x)
+    unchanged = (out == x).flatten(1).all(dim=1)
+    shifted = out - x
+    # An image is either exactly itself or offset as a whole, and about half are each.
+    assert torch.allclose(shifted[~unchanged].flatten(1).std(dim=1),
+                          torch.zeros(int((~unchanged).sum())), atol=1e-6)
+    assert 0.4 < unchanged.float().mean() < 0.6
+    assert torch.equal(build_augmentation(("translation", "cutout"), probability=0.0)(x), x)
+    with pytest.raises(ValueError, match="probability"):
+        build_augmentation(("cutout",), probability=1.5)

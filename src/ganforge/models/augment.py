@@ -2,11 +2,14 @@
 
 During training, every batch D judges (real, generated, and in G's update the generated batch
 G learns from) passes through the same random transformations, drawn afresh for each image. D
-then tells T(p_data) from T(p_g), and G is pulled towards T(p_g) = T(p_data). Zhao et al. found
-that these transformations do not leak into the samples (G does not learn to draw shifted or
-cut images), so the target stays p_data while D sees more varied real images and overfits them
-later. They are differentiable in the pixels, so G's gradient passes through them. Sampling and
-evaluation never augment.
+then tells T(p_data) from T(p_g), and G is pulled towards T(p_g) = T(p_data). Where that implies
+p_g = p_data, the transformation does not leak into the samples: the target stays p_data while D
+sees more varied real images and overfits them later. Zhao et al. found theirs did not leak on
+their data; on MNIST, translation applied to every image did (G drew shifted digits), and
+applying each transformation with a probability below 1 (Karras et al. 2020), so that D also
+sees images as they are, is what restores the implication. The transformations are
+differentiable in the pixels, so G's gradient passes through them. Sampling and evaluation
+never augment.
 
 A new transformation is one function `(images [B, C, H, W]) -> images` and one entry in
 `AUGMENTATIONS`; `train.augment` and its help follow. Each draws from torch's global generator,
@@ -79,16 +82,28 @@ AUGMENTATIONS: dict[str, Augmentation] = {
 }
 
 
-def build_augmentation(names: Sequence[str]) -> Augmentation:
-    """The named transformations applied in the given order (none: the images unchanged)."""
+def build_augmentation(names: Sequence[str], probability: float = 1.0) -> Augmentation:
+    """The named transformations applied in the given order (none: the images unchanged), each
+    to each image with `probability` (Karras et al. 2020's p), else left out for that image.
+
+    Below 1, every image keeps some chance of reaching D as it is, which is what stops a
+    transformation from leaking into G's samples: at 1, translation lets G draw shifted digits,
+    since D cannot tell a shift G added from one the augmentation added (BENCHMARKS.md).
+    """
     unknown = [name for name in names if name not in AUGMENTATIONS]
     if unknown:
         raise KeyError(f"unknown augmentation {unknown[0]!r}; choose from "
                        f"{', '.join(AUGMENTATIONS)}")
+    if not 0 <= probability <= 1:
+        raise ValueError(f"the augmentation probability must be in [0, 1] (got {probability})")
     steps = [AUGMENTATIONS[name] for name in names]
 
     def augment(x: Tensor) -> Tensor:
         for step in steps:
-            x = step(x)
+            if probability == 1:
+                x = step(x)
+            else:
+                chosen = torch.rand(x.shape[0], 1, 1, 1, device=x.device) < probability
+                x = torch.where(chosen, step(x), x)
         return x
     return augment

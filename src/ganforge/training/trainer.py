@@ -145,7 +145,7 @@ class Trainer:
         self._d_frozen = self._d_train if not self.dist.enabled else compile_(D)
         self._channels_last = config.channels_last
         # What D sees in training, real and generated alike (identity unless train.augment).
-        self.augment = build_augmentation(config.augment)
+        self.augment = build_augmentation(config.augment, config.augment_p)
         # `auto` resolved here, once: the run records what it chose (config.json's precision).
         self.autocast_bf16 = use_bf16_autocast(config.autocast_bf16, device)
 
