@@ -289,7 +289,8 @@ class TrainConfig:
     augment_p: float = 1.0
     """The chance that each of `train.augment`'s transformations applies to an image (Karras et
     al. 2020's p). Below 1, D also sees images as they are, which keeps G from learning the
-    transformations: at 1, translation taught G to draw shifted MNIST digits (BENCHMARKS.md)."""
+    transformations: at 1, translation and cutout made G draw some shifted MNIST digits and many
+    near-duplicates (BENCHMARKS.md)."""
     time_limit_s: float | None = None
     """Stop (and checkpoint) after this many seconds of training."""
     log_every_steps: int = 10

@@ -5,11 +5,11 @@ G learns from) passes through the same random transformations, drawn afresh for 
 then tells T(p_data) from T(p_g), and G is pulled towards T(p_g) = T(p_data). Where that implies
 p_g = p_data, the transformation does not leak into the samples: the target stays p_data while D
 sees more varied real images and overfits them later. Zhao et al. found theirs did not leak on
-their data; on MNIST, translation applied to every image did (G drew shifted digits), and
-applying each transformation with a probability below 1 (Karras et al. 2020), so that D also
-sees images as they are, is what restores the implication. The transformations are
-differentiable in the pixels, so G's gradient passes through them. Sampling and evaluation
-never augment.
+their data. On MNIST, translation and cutout applied to every image did harm: G drew some
+shifted digits and many near-duplicates (BENCHMARKS.md). Karras et al. 2020 apply each
+transformation with a probability below 1, so that D also sees images as they are, which
+restores the implication. The transformations are differentiable in the pixels, so G's
+gradient passes through them. Sampling and evaluation never augment.
 
 A new transformation is one function `(images [B, C, H, W]) -> images` and one entry in
 `AUGMENTATIONS`; `train.augment` and its help follow. Each draws from torch's global generator,
@@ -86,9 +86,9 @@ def build_augmentation(names: Sequence[str], probability: float = 1.0) -> Augmen
     """The named transformations applied in the given order (none: the images unchanged), each
     to each image with `probability` (Karras et al. 2020's p), else left out for that image.
 
-    Below 1, every image keeps some chance of reaching D as it is, which is what stops a
-    transformation from leaking into G's samples: at 1, translation lets G draw shifted digits,
-    since D cannot tell a shift G added from one the augmentation added (BENCHMARKS.md).
+    Below 1, every image keeps some chance of reaching D as it is, which keeps a transformation
+    from leaking into G's samples: at 1, D cannot tell a shift G drew from one the augmentation
+    added, and on MNIST G drew some shifted digits (BENCHMARKS.md).
     """
     unknown = [name for name in names if name not in AUGMENTATIONS]
     if unknown:
