@@ -46,8 +46,8 @@ def nearest_other(images: Tensor) -> Tensor:
 def spread(images: Tensor, centre: Tensor) -> dict[str, float]:
     """The figures the script prints for one set of images."""
     offsets = (centres_of_mass(images) - centre).norm(dim=1)
-    return {"offset_mean": float(offsets.mean()), "shifted_share": float((offsets > 1).float()
-                                                                         .mean()),
+    shifted = (offsets > 1).float()
+    return {"offset_mean": float(offsets.mean()), "shifted_share": float(shifted.mean()),
             "nearest_other": float(nearest_other(images).mean())}
 
 

@@ -282,7 +282,7 @@ class TrainConfig:
     augment: tuple[AugmentationName, ...] = ()
     """Transform every image D judges in training, real and generated alike, with these
     differentiable augmentations in this order, drawn afresh per image (DiffAugment, Zhao et al.
-    2020; `translation,cutout` is theirs for small data sets): translation, cutout, brightness,
+    2020, whose policies include `translation,cutout`): translation, cutout, brightness,
     contrast. Empty: D sees the images as they are, as in the paper. Image data only. With it,
     D seldom or never sees an image as it is, so rejection sampling (`sample --reject`), which
     reads D on G's samples as they are, leans on D beyond what it was trained on."""

@@ -7,9 +7,10 @@ p_g = p_data, the transformation does not leak into the samples: the target stay
 sees more varied real images and overfits them later. Zhao et al. found theirs did not leak on
 their data. On MNIST, translation and cutout applied to every image did harm: G drew some
 shifted digits and many near-duplicates (BENCHMARKS.md). Karras et al. 2020 apply each
-transformation with a probability below 1, so that D also sees images as they are, which
-restores the implication. The transformations are differentiable in the pixels, so G's
-gradient passes through them. Sampling and evaluation never augment.
+transformation with a probability below 1, so that D also sees images as they are; they argue
+that for transformations like these this restores the implication. The transformations are
+differentiable in the pixels, so G's gradient passes through them. Sampling and evaluation
+never augment.
 
 A new transformation is one function `(images [B, C, H, W]) -> images` and one entry in
 `AUGMENTATIONS`; `train.augment` and its help follow. Each draws from torch's global generator,
@@ -26,7 +27,7 @@ from torch import Tensor
 Augmentation = Callable[[Tensor], Tensor]
 
 # The ranges Zhao et al. chose: shifts up to an eighth of the side, a cut-out half the side, a
-# brightness offset in [-0.5, 0.5] and a contrast factor in [0.5, 1.5].
+# brightness offset in [-0.5, 0.5) and a contrast factor in [0.5, 1.5).
 TRANSLATION_RATIO = 0.125
 CUTOUT_RATIO = 0.5
 
@@ -88,7 +89,7 @@ def build_augmentation(names: Sequence[str], probability: float = 1.0) -> Augmen
 
     Below 1, every image keeps some chance of reaching D as it is, which keeps a transformation
     from leaking into G's samples: at 1, D cannot tell a shift G drew from one the augmentation
-    added, and on MNIST G drew some shifted digits (BENCHMARKS.md).
+    added, and on MNIST G drew some shifted digits and many near-duplicates (BENCHMARKS.md).
     """
     unknown = [name for name in names if name not in AUGMENTATIONS]
     if unknown:
