@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT / "src"))
 import ganforge  # noqa: E402
 from ganforge.data import build_dataset  # noqa: E402
 from ganforge.errors import GanforgeError  # noqa: E402
+from ganforge.metrics.memorisation import k_nearest  # noqa: E402
 
 
 def centres_of_mass(images: Tensor) -> Tensor:
@@ -36,11 +37,10 @@ def centres_of_mass(images: Tensor) -> Tensor:
 
 
 def nearest_other(images: Tensor) -> Tensor:
-    """[N] Euclidean pixel distance from each image to its nearest other image in the set."""
+    """[N] Euclidean pixel distance from each image to its nearest other image in the set: the
+    second of its two nearest (the first is itself; float64 keeps that one at ~0)."""
     flat = images.flatten(1)
-    distances = torch.cdist(flat, flat)
-    distances.fill_diagonal_(float("inf"))
-    return distances.min(dim=1).values
+    return k_nearest(flat, flat, 2, dtype=torch.float64)[0][:, 1]
 
 
 def spread(images: Tensor, centre: Tensor) -> dict[str, float]:
