@@ -1,8 +1,9 @@
 """Two plain checks of a run's samples against real images, in pixels, with no feature network:
 how far each sample's centre of mass sits from the real images' mean centre (a G that learned a
 translation draws shifted images), and how near each sample's nearest other sample is (a G that
-collapses draws near-duplicates, so the distance falls below the real images' own). Written for
-the augmentation screens in BENCHMARKS.md ("Augmenting what D sees").
+collapses draws near-duplicates, so the distance falls below the real images' own, and the share
+of samples with another within 1 pixel rises). Written for the augmentation screens in
+BENCHMARKS.md ("Augmenting what D sees").
 
     python benchmarks/sample_spread.py --runs RUN [RUN ...] --n 2000
 """
@@ -46,9 +47,11 @@ def nearest_other(images: Tensor) -> Tensor:
 def spread(images: Tensor, centre: Tensor) -> dict[str, float]:
     """The figures the script prints for one set of images."""
     offsets = (centres_of_mass(images) - centre).norm(dim=1)
-    shifted = (offsets > 1).float()
-    return {"offset_mean": float(offsets.mean()), "shifted_share": float(shifted.mean()),
-            "nearest_other": float(nearest_other(images).mean())}
+    nearest = nearest_other(images)
+    return {"offset_mean": float(offsets.mean()),
+            "shifted_share": float((offsets > 1).float().mean()),
+            "nearest_other": float(nearest.mean()),
+            "duplicate_share": float((nearest < 1).float().mean())}
 
 
 def main() -> None:
@@ -67,15 +70,16 @@ def main() -> None:
     real = dataset.validation if dataset.validation is not None else dataset.test
     real = real[:args.n].float() / 255
     centre = centres_of_mass(real).mean(dim=0)
-    print("| images | centre offset (px) | offset > 1 px | nearest other image (px) |")
-    print("| --- | --- | --- | --- |")
+    print("| images | centre offset (px) | offset > 1 px | nearest other image (px) | "
+          "another within 1 px |")
+    print("| --- | --- | --- | --- | --- |")
     rows = [("real (held out)", real)]
     rows += [(str(run), sampler.sample(args.n, seed=args.seed))
              for run, sampler in zip(args.runs, samplers, strict=True)]
     for name, images in rows:
         figures = spread(images, centre)
         print(f"| {name} | {figures['offset_mean']:.2f} | {figures['shifted_share']:.3f} | "
-              f"{figures['nearest_other']:.2f} |")
+              f"{figures['nearest_other']:.2f} | {figures['duplicate_share']:.3f} |")
 
 
 if __name__ == "__main__":

@@ -28,3 +28,5 @@ def test_spread_counts_images_shifted_by_more_than_a_pixel():
     figures = spread(images, torch.tensor([4.0, 4.0]))
     assert figures["shifted_share"] == 0.25  # only 3 px is more than 1 px
     assert abs(figures["offset_mean"] - 1.0) < 1e-6
+    # Images 0 and 1 are the same; 2 is sqrt(2) from them and 3 farther: half have a twin.
+    assert figures["duplicate_share"] == 0.5
