@@ -272,3 +272,18 @@ def test_train_augment_parses_from_a_list_and_refuses_non_image_data():
     for bad in ("0", "1.5"):
         with pytest.raises(ConfigError, match="train.augment_p must be in"):
             apply_overrides(RunConfig(), {"train.augment_p": bad})
+
+
+@pytest.mark.parametrize("overrides,message", [
+    ({}, "needs clusters to start from"),
+    ({"model.clusters": "4", "model.conditioning": "concat"}, "needs --model.conditioning"),
+    ({"model.clusters": "4", "model.pack": "2"}, "--model.pack 1"),
+    ({"model.clusters": "4", "train.log_every_steps": "30"}, "multiple of train.log_every"),
+])
+def test_reclustering_needs_clusters_and_a_projection_d_of_single_images(overrides, message):
+    config = apply_overrides(RunConfig(), {"model.conditional": "true",
+                                           "model.recluster_every_steps": "100", **overrides})
+    with pytest.raises(ConfigError, match=message):
+        validate(config, sample_shape=(1, 8, 8), num_classes=10)
+    with pytest.raises(ConfigError, match="model.recluster_every_steps must be >= 0"):
+        apply_overrides(RunConfig(), {"model.recluster_every_steps": "-1"})

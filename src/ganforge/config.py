@@ -174,6 +174,13 @@ class ModelSettings:
     """With `conditional`: condition on this many k-means clusters of the training images'
     pixels instead of their labels (a self-conditioned GAN, Liu et al. 2020). No label is read;
     samples draw each cluster by its share of the training set. 0: condition on the labels."""
+    recluster_every_steps: int = 0
+    """With `clusters`: every this many steps, cluster the training images again on D's
+    features phi(x) instead of their pixels (Liu et al. 2020). k-means starts from each current
+    cluster's mean and the new clusters keep the old numbers, so G's and D's per-cluster
+    weights go on meaning about the same images. Needs projection conditioning, no packing and
+    a multiple of train.log_every_steps; each re-clustering is logged to RUN_DIR/clusters.jsonl.
+    0: keep the pixel clusters."""
 
     def __post_init__(self) -> None:
         _check(self.noise_dim >= 1, "model.noise_dim", ">= 1", self.noise_dim)
@@ -184,6 +191,8 @@ class ModelSettings:
         _check(self.pack >= 1, "model.pack", ">= 1", self.pack)
         _check(self.clusters == 0 or self.clusters >= 2, "model.clusters", "0 or >= 2",
                self.clusters)
+        _check(self.recluster_every_steps >= 0, "model.recluster_every_steps", ">= 0",
+               self.recluster_every_steps)
 
     def section(self) -> Any:
         """The selected architecture's own settings ([model.<arch>])."""
@@ -405,6 +414,18 @@ def validate(config: RunConfig, sample_shape: Sequence[int] | None = None,
     if config.model.clusters and not config.model.conditional:
         raise ConfigError("model.clusters conditions G and D on clusters: it needs "
                           "--model.conditional true")
+    if config.model.recluster_every_steps:
+        if not config.model.clusters:
+            raise ConfigError("model.recluster_every_steps re-clusters the training images: it "
+                              "needs clusters to start from (--model.clusters K)")
+        if config.model.conditioning != "projection" or config.model.pack > 1:
+            raise ConfigError("model.recluster_every_steps clusters D's features of each image: "
+                              "it needs --model.conditioning projection and --model.pack 1")
+        every, log_every = config.model.recluster_every_steps, config.train.log_every_steps
+        if every % log_every:
+            raise ConfigError(f"model.recluster_every_steps ({every}) must be a multiple of "
+                              f"train.log_every_steps ({log_every}), the steps where training "
+                              "stops to log")
     if config.model.g_conditioning != "input" and not config.model.conditional:
         raise ConfigError(f"model.g_conditioning {config.model.g_conditioning} says how G reads "
                           "the class: it needs --model.conditional true")

@@ -35,6 +35,7 @@ from ganforge.training.callbacks import (
     SampleSaver,
     sampling_network,
 )
+from ganforge.training.recluster import CLUSTERS_LOG_NAME, Reclusterer
 from ganforge.training.run_log import RunLog
 from ganforge.training.trainer import Callback, Trainer
 from ganforge.version import __version__
@@ -228,9 +229,14 @@ def _train_in(run_dir: Path, config: RunConfig, dataset: Dataset, payload: dict[
     # A self-conditioned run keeps its clusters: a resumed run conditions on the same ones, and
     # sampling draws each cluster by its share of the training set.
     cluster_state: dict[str, Any] = {}
+
+    def keep_clusters(cluster_labels: Tensor) -> None:
+        cluster_state.update(cluster_labels=cluster_labels.to(torch.int32),
+                             class_prior=cluster_shares(cluster_labels,
+                                                        config.model.clusters).tolist())
+
     if config.model.clusters and labels is not None:
-        cluster_state = {"cluster_labels": labels.to(torch.int32),
-                         "class_prior": cluster_shares(labels, config.model.clusters).tolist()}
+        keep_clusters(labels)
 
     def metadata() -> dict[str, Any]:
         return {"config": config_to_dict(config), "sample_shape": list(dataset.sample_shape),
@@ -244,7 +250,15 @@ def _train_in(run_dir: Path, config: RunConfig, dataset: Dataset, payload: dict[
         class_blocks(len(fixed_noise), num_classes).to(device)
     checkpointer = Checkpointer(checkpoint_path(run_dir), every=config.train.checkpoint_every_steps,
                                 dist_info=dist_info, metadata=metadata)
-    callbacks: list[Any] = [checkpointer]
+    # Re-clustering comes before the checkpointer, so that a checkpoint holds its step's clusters.
+    reclusterer: list[Any] = []
+    if config.model.recluster_every_steps:
+        reclusterer = [Reclusterer(
+            every=config.model.recluster_every_steps, clusters=config.model.clusters,
+            value_range=value_range, seed=config.seed, start_step=trainer.step_count,
+            dist_info=dist_info, publish=keep_clusters,
+            log_path=run_dir / CLUSTERS_LOG_NAME if dist_info.is_main else None)]
+    callbacks: list[Any] = [*reclusterer, checkpointer]
     log: RunLog | None = None
     if dist_info.is_main:
         show_progress = config.train.progress if progress is None else progress
@@ -255,7 +269,7 @@ def _train_in(run_dir: Path, config: RunConfig, dataset: Dataset, payload: dict[
                               every=config.train.sample_every_steps, is_image=dataset.is_image,
                               value_range=value_range, distribution=dataset.distribution,
                               tensorboard=log.writer)
-        callbacks = [log, samples, checkpointer]
+        callbacks = [log, samples, *reclusterer, checkpointer]
         if config.train.report:
             def current_sampler(trainer: Trainer) -> Sampler:
                 return Sampler(sampling_network(trainer), prior, value_range=value_range,
