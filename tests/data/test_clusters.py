@@ -45,7 +45,7 @@ def test_reclustering_refines_the_clusters_and_keeps_their_numbers():
     previous = numbering[group].clone()
     wrong = torch.arange(0, len(previous), 7)  # one sample in seven sits in another cluster
     previous[wrong] = (previous[wrong] + 1) % 3
-    labels = recluster_labels(features, previous, 3, seed=0)
+    labels = recluster_labels(features, previous, 3)
     assert labels.dtype == torch.long and labels.shape == previous.shape
     # Every sample joins its group, and each group keeps the number most of it had before.
     assert torch.equal(labels, numbering[group])
@@ -58,13 +58,13 @@ def test_reclustering_numbers_the_clusters_by_their_largest_overlap():
     previous = group.clone()
     previous[:28] = 1
     previous[40:68] = 0
-    labels = recluster_labels(features, previous, 3, seed=0)
+    labels = recluster_labels(features, previous, 3)
     assert torch.equal(labels, torch.tensor([1, 0, 2]).repeat_interleave(40))
 
 
 def test_a_cluster_left_empty_starts_again_at_a_sample():
     features, group = _three_blobs()
     previous = (group == 2).long()  # cluster 2 holds nothing
-    labels = recluster_labels(features, previous, 3, seed=0)
+    labels = recluster_labels(features, previous, 3)
     assert sorted(torch.bincount(labels, minlength=3).tolist()) == [40, 40, 40]
     assert (labels[group == 2] == 1).all()  # the group that was all of cluster 1 keeps it

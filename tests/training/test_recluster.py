@@ -46,7 +46,7 @@ def _dark_and_bright(tmp_path, every=4):
     trainer = SimpleNamespace(
         D=ProjectionDiscriminator(BrightnessD(), num_classes=2), autocast_bf16=False,
         batches=InMemoryBatches(images, 4, seed=0, labels=previous), step_count=0)
-    reclusterer = Reclusterer(every=every, clusters=2, value_range=(-1.0, 1.0), seed=0,
+    reclusterer = Reclusterer(every=every, clusters=2, value_range=(-1.0, 1.0),
                               start_step=0, dist_info=DistInfo(), publish=published.append,
                               log_path=tmp_path / CLUSTERS_LOG_NAME)
     return trainer, reclusterer, brightness, published

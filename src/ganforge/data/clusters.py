@@ -40,12 +40,12 @@ def cluster_shares(labels: Tensor, clusters: int) -> Tensor:
     return torch.bincount(labels, minlength=clusters).double() / len(labels)
 
 
-def recluster_labels(features: Tensor, previous: Tensor, clusters: int, *,
-                     seed: int = 0) -> Tensor:
+def recluster_labels(features: Tensor, previous: Tensor, clusters: int) -> Tensor:
     """Cluster samples again on new `features` [N, F], keeping the numbers of the `previous`
     clusters [N]: k-means starts from each previous cluster's mean feature, and its clusters are
     then renumbered to overlap the previous ones most (a maximum matching of the two), so that
-    a network's weights for cluster c go on meaning about the same samples."""
+    a network's weights for cluster c go on meaning about the same samples. Deterministic: no
+    step draws a random number."""
     points = features.float().numpy()
     counts = torch.bincount(previous, minlength=clusters).numpy()
     sums = torch.zeros(clusters, features.shape[1], dtype=torch.float64)
@@ -60,8 +60,7 @@ def recluster_labels(features: Tensor, previous: Tensor, clusters: int, *,
                     + (placed ** 2).sum(1)[None, :]).min(1)
         starts[empty] = points[distance.argmax()]
         filled[empty] = True
-    fitted = KMeans(n_clusters=clusters, init=starts.astype(points.dtype), n_init=1,
-                    random_state=seed).fit(points)
+    fitted = KMeans(n_clusters=clusters, init=starts.astype(points.dtype), n_init=1).fit(points)
     new = fitted.labels_.astype(np.int64)
     overlap = np.bincount(previous.numpy() * clusters + new,
                           minlength=clusters * clusters).reshape(clusters, clusters)

@@ -57,11 +57,11 @@ class Reclusterer:
     keeps them for its checkpoints and for sampling's cluster shares).
     """
 
-    def __init__(self, *, every: int, clusters: int, value_range: ValueRange | None, seed: int,
+    def __init__(self, *, every: int, clusters: int, value_range: ValueRange | None,
                  start_step: int, dist_info: distributed.DistInfo,
                  publish: Callable[[Tensor], None], log_path: Path | None = None) -> None:
         self.every, self.clusters, self.value_range = every, clusters, value_range
-        self.seed, self.dist, self.publish, self.log_path = seed, dist_info, publish, log_path
+        self.dist, self.publish, self.log_path = dist_info, publish, log_path
         if log_path is not None:
             truncate_log(log_path, start_step)  # a resumed run logs its later rounds again
 
@@ -78,8 +78,7 @@ class Reclusterer:
         labels, changed = None, 0.0
         if self.dist.is_main:
             features = discriminator_features(trainer, self.value_range)
-            labels = recluster_labels(features, previous.cpu(), self.clusters,
-                                      seed=self.seed + trainer.step_count)
+            labels = recluster_labels(features, previous.cpu(), self.clusters)
             changed = (labels != previous.cpu()).double().mean().item()
         labels = distributed.broadcast_object(labels, self.dist)
         trainer.batches.labels = labels.to(previous.device)

@@ -255,7 +255,7 @@ def _train_in(run_dir: Path, config: RunConfig, dataset: Dataset, payload: dict[
     if config.model.recluster_every_steps:
         reclusterer = [Reclusterer(
             every=config.model.recluster_every_steps, clusters=config.model.clusters,
-            value_range=value_range, seed=config.seed, start_step=trainer.step_count,
+            value_range=value_range, start_step=trainer.step_count,
             dist_info=dist_info, publish=keep_clusters,
             log_path=run_dir / CLUSTERS_LOG_NAME if dist_info.is_main else None)]
     callbacks: list[Any] = [*reclusterer, checkpointer]
