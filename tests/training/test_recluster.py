@@ -1,3 +1,4 @@
+import contextlib
 import json
 from types import SimpleNamespace
 
@@ -44,7 +45,7 @@ def _dark_and_bright(tmp_path, every=4):
     previous = torch.arange(24) % 2
     published = []
     trainer = SimpleNamespace(
-        D=ProjectionDiscriminator(BrightnessD(), num_classes=2), autocast_bf16=False,
+        D=ProjectionDiscriminator(BrightnessD(), num_classes=2), autocast=contextlib.nullcontext,
         batches=InMemoryBatches(images, 4, seed=0, labels=previous), step_count=0)
     reclusterer = Reclusterer(every=every, clusters=2, value_range=(-1.0, 1.0),
                               start_step=0, dist_info=DistInfo(), publish=published.append,

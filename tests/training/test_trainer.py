@@ -168,7 +168,7 @@ def test_auto_autocast_resolves_once_and_runs_forward_passes_in_bf16(monkeypatch
     monkeypatch.setattr(device_module, "cpu_has_bf16_units", lambda: True)
     trainer = _toy_trainer(TrainConfig(batch_size=32, progress=False, autocast_bf16="auto"))
     assert trainer.autocast_bf16
-    with trainer._autocast():
+    with trainer.autocast():
         assert trainer.G(torch.rand(4, 1)).dtype == torch.bfloat16
     trainer.fit(3)
     assert trainer.step_count == 3 and trainer.weights_are_finite()

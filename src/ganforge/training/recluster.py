@@ -37,9 +37,7 @@ def discriminator_features(trainer: Trainer, value_range: ValueRange | None, *,
     trainer.D.eval()
     data = trainer.batches.data
     parts = []
-    autocast = torch.autocast(data.device.type, dtype=torch.bfloat16,
-                              enabled=trainer.autocast_bf16)
-    with torch.no_grad(), autocast:
+    with torch.no_grad(), trainer.autocast():
         for start in range(0, len(data), batch_size):
             batch = to_model_range(data[start:start + batch_size], value_range)
             parts.append(base.embed(batch).float().cpu())
@@ -78,8 +76,9 @@ class Reclusterer:
         labels, changed = None, 0.0
         if self.dist.is_main:
             features = discriminator_features(trainer, self.value_range)
-            labels = recluster_labels(features, previous.cpu(), self.clusters)
-            changed = (labels != previous.cpu()).double().mean().item()
+            previous_cpu = previous.cpu()
+            labels = recluster_labels(features, previous_cpu, self.clusters)
+            changed = (labels != previous_cpu).double().mean().item()
         labels = distributed.broadcast_object(labels, self.dist)
         trainer.batches.labels = labels.to(previous.device)
         self.publish(labels)

@@ -151,7 +151,8 @@ class Trainer:
 
     # --- Algorithm 1 -----------------------------------------------------------------------
 
-    def _autocast(self) -> contextlib.AbstractContextManager[Any]:
+    def autocast(self) -> contextlib.AbstractContextManager[Any]:
+        """The run's precision for a pass of G or D: bf16 autocast when it trains in bf16."""
         # The same code path on every device: the CPU tests cover what CUDA runs.
         if self.autocast_bf16:
             return torch.autocast(self.device.type, dtype=torch.bfloat16)
@@ -188,7 +189,7 @@ class Trainer:
         multiples of the batch in that order, so the batch's labels are tiled to fit."""
         def critic(x: Tensor) -> Tensor:
             extra = () if labels is None else (labels.repeat(len(x) // len(labels)),)
-            with self._autocast():
+            with self.autocast():
                 return self._d_train(self.augment(x), *extra).float()
         return critic
 
@@ -199,7 +200,7 @@ class Trainer:
         """
         x, labels = self._real_batch()
         z = self.draw_noise()
-        with torch.set_grad_enabled(keep_graph), self._autocast():
+        with torch.set_grad_enabled(keep_graph), self.autocast():
             g = self._g_train if keep_graph else self._g_plain
             fake = g(z, *self._inputs(labels))
         terms = self.objective.discriminator_terms(self._critic_for(labels), x, fake,
@@ -225,9 +226,9 @@ class Trainer:
         self.D.requires_grad_(False)
         try:
             if not reuse:
-                with self._autocast():
+                with self.autocast():
                     fake = self._g_train(self.draw_noise(), *conditions)
-            with self._autocast():
+            with self.autocast():
                 g_loss = self.objective.generator_loss(
                     self._top_k(self._d_frozen(self.augment(fake), *conditions).float()))
             self._update(self.opt_g, self.sched_g, g_loss)
