@@ -11,7 +11,10 @@ from ganforge.training.distributed import shutdown_distributed
 
 config_path, run_dir, weights_path, mode = sys.argv[1:5]
 result = ganforge.train(ganforge.load_config(config_path), run_dir, resume=mode == "resume")
-state = {"G": result.generator.network.state_dict(), "D": result.discriminator.state_dict()}
+# The class prior is what sampling draws clusters by: in a self-conditioned run it follows the
+# clusters each rank trains on.
+state = {"G": result.generator.network.state_dict(), "D": result.discriminator.state_dict(),
+         "prior": result.generator.class_prior}
 replicas = [state]
 if dist.is_initialized():  # torchrun with one process sets up no process group
     replicas = [None] * dist.get_world_size()

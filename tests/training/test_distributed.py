@@ -10,6 +10,7 @@ import torch
 
 from ganforge.checkpoint import load_checkpoint
 from ganforge.config import RunConfig, apply_overrides, config_to_dict
+from ganforge.training.recluster import CLUSTERS_LOG_NAME
 from tests.conftest import TINY_OVERRIDES
 
 WORKER = Path(__file__).with_name("ddp_worker.py")
@@ -67,14 +68,19 @@ def test_two_processes_end_with_identical_weights_on_both_ranks(unbroken_run):
                        rank0["G"]["output.bias"])
 
 
-def test_two_processes_follow_the_single_process_trajectory(tmp_path, ddp_config):
-    two = _write_config(ddp_config, tmp_path / "two.json")
-    one = _write_config(apply_overrides(ddp_config, {"train.batch_size": "16"}),
-                        tmp_path / "one.json")
-    _torchrun(2, WORKER, two, tmp_path / "two", tmp_path / "w2.pt", "new")
-    _torchrun(1, WORKER, one, tmp_path / "one", tmp_path / "w1.pt", "new")
-    torch.testing.assert_close(_losses(tmp_path / "two"), _losses(tmp_path / "one"),
+def _assert_two_processes_follow_one(config, folder):
+    """Train `config` (batch 8) on two processes and on one at batch 16, in folder/two and
+    folder/one: the two must log the same losses, step by step."""
+    two = _write_config(config, folder / "two.json")
+    one = _write_config(apply_overrides(config, {"train.batch_size": "16"}), folder / "one.json")
+    _torchrun(2, WORKER, two, folder / "two", folder / "w2.pt", "new")
+    _torchrun(1, WORKER, one, folder / "one", folder / "w1.pt", "new")
+    torch.testing.assert_close(_losses(folder / "two"), _losses(folder / "one"),
                                **TRAJECTORY_TOLERANCE)
+
+
+def test_two_processes_follow_the_single_process_trajectory(tmp_path, ddp_config):
+    _assert_two_processes_follow_one(ddp_config, tmp_path)
 
 
 def test_a_resumed_two_process_run_equals_an_unbroken_one(tmp_path, unbroken_run):
@@ -89,3 +95,20 @@ def test_a_resumed_two_process_run_equals_an_unbroken_one(tmp_path, unbroken_run
         for network in ("G", "D"):
             for key, value in unbroken[rank][network].items():
                 assert torch.equal(value, resumed[rank][network][key]), (rank, network, key)
+
+
+def test_two_processes_recluster_as_one_process_does(tmp_path, ddp_config):
+    # Rank 0 clusters D's features and broadcasts the labels; both ranks must then train on
+    # them, so the two-process run follows the one-process run through both rounds (5 and 10).
+    config = apply_overrides(ddp_config, {"model.conditional": "true", "model.clusters": "4",
+                                          "model.recluster_every_steps": "5"})
+    _assert_two_processes_follow_one(config, tmp_path)
+    rounds = [json.loads(line) for line in
+              (tmp_path / "two" / CLUSTERS_LOG_NAME).read_text().splitlines()]
+    assert [line["step"] for line in rounds] == [5, 10]
+    assert rounds[0]["changed"] > 0  # D's features regrouped the pixel clusters
+    labels = [load_checkpoint(tmp_path / name)["cluster_labels"] for name in ("two", "one")]
+    assert torch.equal(labels[0], labels[1])
+    prior = load_checkpoint(tmp_path / "two")["class_prior"]
+    for replica in torch.load(tmp_path / "w2.pt", weights_only=True):
+        assert replica["prior"] == pytest.approx(prior)
