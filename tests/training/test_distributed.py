@@ -109,8 +109,7 @@ def test_two_processes_recluster_as_one_process_does(tmp_path, ddp_config):
               (tmp_path / "two" / CLUSTERS_LOG_NAME).read_text().splitlines()]
     assert [line["step"] for line in rounds] == [5, 10]
     assert rounds[0]["changed"] > 0  # D's features regrouped the pixel clusters
-    labels = [load_checkpoint(tmp_path / name)["cluster_labels"] for name in ("two", "one")]
-    assert torch.equal(labels[0], labels[1])
-    prior = load_checkpoint(tmp_path / "two")["class_prior"]
+    two, one = (load_checkpoint(tmp_path / name) for name in ("two", "one"))
+    assert torch.equal(two["cluster_labels"], one["cluster_labels"])
     for replica in torch.load(tmp_path / "w2.pt", weights_only=True):
-        assert replica["prior"] == pytest.approx(prior)
+        assert replica["prior"] == pytest.approx(two["class_prior"])
