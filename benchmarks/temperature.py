@@ -18,6 +18,8 @@ call's runs; --write puts them into BENCHMARKS.md between the temperature marker
 are added to benchmarks/results/temperature.json, keyed by run folder name, or by TAG/name with
 --tag TAG: variants.py names a run's folder after its data, preset and seed alone, so two
 variants of one seed share a name, and a study of another run under a taken key is refused.
+--show KEY [KEY ...] scores nothing: it prints (and with --write, writes) the stored studies of
+those keys, so one table can gather runs studied by different calls.
 
     python benchmarks/temperature.py --runs runs/quality_vs_peer/mnist-mnist-selfcond-seed0 \\
         --temperatures 0.85 0.9 0.95 1.0 --write
@@ -26,11 +28,14 @@ variants of one seed share a name, and a study of another run under a taken key 
     python benchmarks/temperature.py --tag bf16 \\
         --runs RUNS/bf16/mnist-mnist-dcgan-selfcond-seed0 --temperatures 1.0 1.05 1.1 \\
         --choice-seed 1000 --draws 3
+    python benchmarks/temperature.py --show bf16/mnist-mnist-dcgan-selfcond-seed0 \\
+        bf16/mnist-mnist-dcgan-selfcond-seed1
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import hashlib
 import json
 import statistics
@@ -157,6 +162,17 @@ def refuse_other_run(stored: dict[str, Any], key: str, step: int, config: str) -
                  "configuration at the same step: pass --tag NAME to keep both")
 
 
+def stored_studies(stored: dict[str, Any], wanted: list[str]) -> dict[str, Any]:
+    """The stored studies of `wanted`, in that order; a SystemExit naming the closest stored
+    keys when one is missing (a typo, or a study never run on this machine's results file)."""
+    missing = [key for key in wanted if key not in stored]
+    if missing:
+        near = difflib.get_close_matches(missing[0], list(stored), n=3, cutoff=0.5)
+        sys.exit(f"error: {RESULTS.name} holds no study keyed {missing[0]!r}; keys like it: "
+                 f"{', '.join(near) if near else 'none'}")
+    return {key: stored[key] for key in wanted}
+
+
 def study(generator: Sampler, name: str, temperatures: list[float], choice_seed: int,
           draws: int) -> dict[str, Any]:
     """One run: every temperature on the choice draw (validation floor), then T = 1 and the
@@ -175,8 +191,11 @@ def study(generator: Sampler, name: str, temperatures: list[float], choice_seed:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", nargs="+", type=Path, required=True,
-                        help="trained run folders")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--runs", nargs="+", type=Path, help="trained run folders to study")
+    source.add_argument("--show", nargs="+", metavar="KEY",
+                        help="print the stored studies of these temperature.json keys; "
+                             "scores nothing")
     parser.add_argument("--temperatures", nargs="+", type=float,
                         default=[0.85, 0.9, 0.95, 1.0])
     parser.add_argument("--choice-seed", type=int, default=1,
@@ -186,11 +205,17 @@ def main() -> None:
                         "(for a variant whose folder name another run already has)")
     parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
     args = parser.parse_args()
+    if args.show and args.tag:
+        parser.error("--tag names the keys of runs being studied; --show takes full keys "
+                     "(TAG/FOLDER_NAME)")
+    stored = load_results(RESULTS)
+    if args.show:
+        publish(markdown(stored_studies(stored, args.show)), write=args.write)
+        return
     if REPORT_SEED <= args.choice_seed < REPORT_SEED + args.draws:
         parser.error(f"--choice-seed {args.choice_seed} is one of the report's draws (seeds "
                      f"{REPORT_SEED} to {REPORT_SEED + args.draws - 1}): choose on other "
                      f"samples, e.g. --choice-seed 1000")
-    stored = load_results(RESULTS)
     fresh: dict[str, Any] = {}
     try:
         for run_dir in args.runs:
@@ -202,9 +227,13 @@ def main() -> None:
             save_results(stored, RESULTS)
     except GanforgeError as error:  # a missing or unreadable run folder: one line, no traceback
         sys.exit(f"error: {error}")
-    text = markdown(fresh)
+    publish(markdown(fresh), write=args.write)
+
+
+def publish(text: str, *, write: bool) -> None:
+    """Print the tables; with `write`, also put them between BENCHMARKS.md's markers."""
     print(text)
-    if args.write:
+    if write:
         replace_block(f"{START}\n{text}\n{END}", START, END, "Sampling temperature")
 
 

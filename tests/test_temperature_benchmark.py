@@ -124,3 +124,49 @@ def test_main_refuses_a_taken_key_before_studying_and_keeps_the_stored_entry(
         "mnist-mnist-dcgan-selfcond-seed0", "bf16/mnist-mnist-dcgan-selfcond-seed0"}
     assert temperature.load_results(results)["bf16/mnist-mnist-dcgan-selfcond-seed0"][
         "config"] == "f1"
+
+
+def test_show_prints_stored_studies_in_the_order_asked_and_scores_nothing(
+        monkeypatch, tmp_path, capsys):
+    results = tmp_path / "temperature.json"
+    temperature.save_results({"preset/run": run_rows(0.17, 0.15),
+                              "variant/run": run_rows(0.13, 0.11),
+                              "other/run": run_rows(0.30, 0.25)}, results)
+    monkeypatch.setattr(temperature, "RESULTS", results)
+
+    def no_loading(*args, **kwargs):
+        raise AssertionError("--show loaded a run")
+
+    monkeypatch.setattr(temperature.ganforge, "load_generator", no_loading)
+    written = []
+    monkeypatch.setattr(temperature, "replace_block", lambda text, *a: written.append(text))
+    monkeypatch.setattr(sys, "argv", ["temperature.py", "--show", "variant/run", "preset/run",
+                                      "--write"])
+    temperature.main()
+    table = capsys.readouterr().out
+    assert table.index("| variant/run |") < table.index("| preset/run |")
+    assert "other/run" not in table
+    # The summary averages the two shown runs only: (0.11 + 0.15) / 2 and (0.13 + 0.17) / 2.
+    assert "FD is 0.130 (2.60x the floor 0.0500) against 0.150 (3.00x) at T = 1" in table
+    assert written == [f"{temperature.START}\n{table.rstrip()}\n{temperature.END}"]
+
+
+def test_show_of_a_missing_key_is_one_line_naming_the_near_keys(monkeypatch, tmp_path):
+    results = tmp_path / "temperature.json"
+    temperature.save_results({"f25-bf16/mnist-seed0": run_rows(0.17, 0.15)}, results)
+    monkeypatch.setattr(temperature, "RESULTS", results)
+    monkeypatch.setattr(sys, "argv", ["temperature.py", "--show", "f25-bf16/mnist-seed9"])
+    with pytest.raises(SystemExit) as exit_:
+        temperature.main()
+    message = str(exit_.value.code)
+    assert message.startswith("error: ") and "'f25-bf16/mnist-seed9'" in message
+    assert message.endswith("keys like it: f25-bf16/mnist-seed0")
+
+
+def test_show_refuses_a_tag_and_runs_together(monkeypatch, capsys):
+    for argv in (["--show", "a", "--tag", "bf16"], ["--show", "a", "--runs", "RUN"]):
+        monkeypatch.setattr(sys, "argv", ["temperature.py", *argv])
+        with pytest.raises(SystemExit) as exit_:
+            temperature.main()
+        assert exit_.value.code == 2
+    assert "--tag" in capsys.readouterr().err
