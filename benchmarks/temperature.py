@@ -70,6 +70,7 @@ COLUMNS = [("FD", keys.FRECHET_DISTANCE, 3), ("precision", keys.PRECISION, 3),
            ("recall", keys.RECALL, 3), ("density", keys.DENSITY, 3),
            ("coverage", keys.COVERAGE, 3)]
 REPORT_SEED = 0  # the standard evaluation's first draw
+STUDY_OPTIONS = ("temperatures", "choice_seed", "draws", "tag")  # argparse dests
 
 
 def score(generator: Sampler, dataset: Dataset, temperature: float, metrics: tuple[str, ...],
@@ -205,9 +206,13 @@ def main() -> None:
                         "(for a variant whose folder name another run already has)")
     parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
     args = parser.parse_args()
-    if args.show and args.tag:
-        parser.error("--tag names the keys of runs being studied; --show takes full keys "
-                     "(TAG/FOLDER_NAME)")
+    if args.show:
+        # Options that only steer a study: given with --show they would silently do nothing.
+        ignored = [f"--{dest.replace('_', '-')}" for dest in STUDY_OPTIONS
+                   if getattr(args, dest) != parser.get_default(dest)]
+        if ignored:
+            parser.error(f"--show scores nothing, so {', '.join(ignored)} would have no effect: "
+                         "drop it (--show takes full keys, TAG/FOLDER_NAME)")
     stored = load_results(RESULTS)
     if args.show:
         publish(markdown(stored_studies(stored, args.show)), write=args.write)

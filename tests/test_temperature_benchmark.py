@@ -163,10 +163,13 @@ def test_show_of_a_missing_key_is_one_line_naming_the_near_keys(monkeypatch, tmp
     assert message.endswith("keys like it: f25-bf16/mnist-seed0")
 
 
-def test_show_refuses_a_tag_and_runs_together(monkeypatch, capsys):
-    for argv in (["--show", "a", "--tag", "bf16"], ["--show", "a", "--runs", "RUN"]):
+def test_show_refuses_runs_and_the_options_that_only_steer_a_study(monkeypatch, capsys):
+    for argv, named in ((["--show", "a", "--runs", "RUN"], "--runs"),
+                        (["--show", "a", "--tag", "bf16"], "--tag"),
+                        (["--show", "a", "--draws", "3", "--temperatures", "1.1"],
+                         "--temperatures, --draws would have no effect")):
         monkeypatch.setattr(sys, "argv", ["temperature.py", *argv])
         with pytest.raises(SystemExit) as exit_:
             temperature.main()
         assert exit_.value.code == 2
-    assert "--tag" in capsys.readouterr().err
+        assert named in capsys.readouterr().err
