@@ -11,9 +11,11 @@ floor (a data set without a validation split, Fashion-MNIST, lends as many of it
 images as it has test images: `Dataset.carve_validation`), and the temperature whose weakest of
 precision / recall / density / coverage, each as a fraction of the floor, is highest is chosen
 (the issue's goal asks for each of the four to reach 0.9x; the choice is
-`ganforge.choose_temperature`, as in `ganforge tune-temperature`). Then the standard evaluation
-(the samples of seeds 0 .. draws-1, never the choice seed's; the test images as the floor; FD,
-KID, PRDC, class coverage) scores temperature 1 and the chosen one. Prints both tables for this
+`ganforge.choose_temperature`, as in `ganforge tune-temperature`; --criterion fd chooses the
+lowest FD instead). Then the standard evaluation (the samples of seeds 0 .. draws-1, never the
+choice seed's; the test images as the floor; FD, KID, PRDC, class coverage) scores temperature
+1 and what every criterion of `ganforge.temperature.CRITERIA` chooses from the same validation
+scores, so one study compares the rules. Prints both tables for this
 call's runs; --write puts them into BENCHMARKS.md between the temperature markers. Raw results
 are added to benchmarks/results/temperature.json, keyed by run folder name, or by TAG/name with
 --tag TAG: variants.py names a run's folder after its data, preset and seed alone, so two
@@ -62,7 +64,13 @@ from ganforge.errors import GanforgeError  # noqa: E402
 from ganforge.evaluation import merged_scores  # noqa: E402
 from ganforge.metrics import keys  # noqa: E402
 from ganforge.sampler import Sampler  # noqa: E402
-from ganforge.temperature import choose_temperature, weakest_ratio  # noqa: E402
+from ganforge.temperature import (  # noqa: E402
+    CRITERIA,
+    DEFAULT_CRITERION,
+    choose_temperature,
+    pick,
+    weakest_ratio,
+)
 
 RESULTS = ROOT / "benchmarks" / "results" / "temperature.json"
 START, END = "<!-- temperature:start -->", "<!-- temperature:end -->"
@@ -70,7 +78,7 @@ COLUMNS = [("FD", keys.FRECHET_DISTANCE, 3), ("precision", keys.PRECISION, 3),
            ("recall", keys.RECALL, 3), ("density", keys.DENSITY, 3),
            ("coverage", keys.COVERAGE, 3)]
 REPORT_SEED = 0  # the standard evaluation's first draw
-STUDY_OPTIONS = ("temperatures", "choice_seed", "draws", "tag")  # argparse dests
+STUDY_OPTIONS = ("temperatures", "choice_seed", "draws", "tag", "criterion")  # argparse dests
 
 
 def score(generator: Sampler, dataset: Dataset, temperature: float, metrics: tuple[str, ...],
@@ -102,8 +110,8 @@ def markdown(results: dict[str, Any]) -> str:
         for split in ("validation", "test"):
             for row in rows[split]:
                 cells = " | ".join(draws_cell(row, key, digits) for _, key, digits in COLUMNS)
-                chosen = " (chosen)" if split == "validation" and \
-                    row["temperature"] == rows["chosen"] else ""
+                chosen = choice_marks(rows, row["temperature"]) if split == "validation" \
+                    else ""
                 lines.append(f"| {run} | {row['step']:,} | {samples_label(row, split)} | "
                              f"{row['temperature']:g}{chosen} | {cells} | "
                              f"{row['weakest_ratio']:.3f} |")
@@ -114,15 +122,27 @@ def markdown(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def choice_marks(rows: dict[str, Any], temperature: float) -> str:
+    """' (chosen)' for the study's own choice; ' (NAME's choice)' for another criterion's
+    (studies before criteria were stored hold only their own)."""
+    marks = ["chosen"] if temperature == rows["chosen"] else []
+    own = rows.get("criterion", DEFAULT_CRITERION)
+    marks += [f"{name}'s choice" for name, chosen in rows.get("choices", {}).items()
+              if name != own and chosen == temperature]
+    return f" ({', '.join(marks)})" if marks else ""
+
+
+def report_row(rows: dict[str, Any], temperature: float) -> dict[str, Any]:
+    """A study's standard evaluation (test draws) at `temperature`."""
+    return next(row for row in rows["test"] if row["temperature"] == temperature)
+
+
 def summary(results: dict[str, Any]) -> str:
     """The chosen temperatures, and the standard evaluation's weakest PRDC ratio and FD at T = 1
     and at the chosen temperature, each a mean over the runs."""
-    def report(rows: dict[str, Any], temperature: float) -> dict[str, Any]:
-        return next(row for row in rows["test"] if row["temperature"] == temperature)
-
     chosen = [rows["chosen"] for rows in results.values()]
-    at_chosen = [report(rows, rows["chosen"]) for rows in results.values()]
-    at_one = [report(rows, 1.0) for rows in results.values()]
+    at_chosen = [report_row(rows, rows["chosen"]) for rows in results.values()]
+    at_one = [report_row(rows, 1.0) for rows in results.values()]
     fd = keys.FRECHET_DISTANCE
     floor = statistics.mean(row["floor"][fd] for row in at_one)
     fd_one = statistics.mean(row["values"][fd] for row in at_one)
@@ -132,7 +152,26 @@ def summary(results: dict[str, Any]) -> str:
             f"{statistics.mean(row['weakest_ratio'] for row in at_chosen):.3f}x the floor at "
             f"the chosen temperature, and FD is {fd_chosen:.3f} ({fd_chosen / floor:.2f}x the "
             f"floor {floor:.4f}) against {fd_one:.3f} ({fd_one / floor:.2f}x) at T = 1 "
-            f"(means over {len(results)} run(s)).")
+            f"(means over {len(results)} run(s)).{other_criteria(results)}")
+
+
+def other_criteria(results: dict[str, Any]) -> str:
+    """For each criterion other than the studies' own, when every study holds its choice: those
+    temperatures and the mean test FD at them ('' for studies stored before choices were)."""
+    fd = keys.FRECHET_DISTANCE
+    text = ""
+    for name in CRITERIA:
+        rows_of = [rows for rows in results.values()
+                   if name in rows.get("choices", {})
+                   and name != rows.get("criterion", DEFAULT_CRITERION)]
+        if len(rows_of) != len(results):
+            continue
+        picked = [rows["choices"][name] for rows in rows_of]
+        fd_mean = statistics.mean(report_row(rows, rows["choices"][name])["values"][fd]
+                                  for rows in rows_of)
+        text += (f" Chosen by {name!r} instead: temperatures "
+                 f"{', '.join(f'{t:g}' for t in picked)}, FD {fd_mean:.3f}.")
+    return text
 
 
 def run_key(run_dir: Path, tag: str | None) -> str:
@@ -175,19 +214,22 @@ def stored_studies(stored: dict[str, Any], wanted: list[str]) -> dict[str, Any]:
 
 
 def study(generator: Sampler, name: str, temperatures: list[float], choice_seed: int,
-          draws: int) -> dict[str, Any]:
-    """One run: every temperature on the choice draw (validation floor), then T = 1 and the
-    chosen one on the report's draws (test floor)."""
+          draws: int, criterion: str = DEFAULT_CRITERION) -> dict[str, Any]:
+    """One run: every temperature on the choice draw (validation floor), then on the report's
+    draws (test floor) T = 1 and what each criterion of CRITERIA chooses from the same
+    validation scores, so that the rules compare on one study; `criterion`'s is "chosen"."""
     test_data = ganforge.build_dataset(generator.config.data)
     choice = choose_temperature(generator, temperatures, seed=choice_seed, dataset=test_data,
-                                progress=False)
+                                progress=False, criterion=criterion)
     for row in choice.scores:
         print(f"{name}: T {row['temperature']:g} on validation, weakest PRDC / floor "
-              f"{row['weakest_ratio']:.3f}", file=sys.stderr, flush=True)
+              f"{row['weakest_ratio']:.3f}, FD {row['values'][keys.FRECHET_DISTANCE]:.4f}",
+              file=sys.stderr, flush=True)
+    choices = {rule: pick(choice.scores, rule) for rule in CRITERIA}
     test = [score(generator, test_data, t, METRICS, REPORT_SEED, draws)
-            for t in sorted({1.0, choice.temperature})]
-    return {"validation": choice.scores, "chosen": choice.temperature, "test": test,
-            "held_out": choice.held_out}
+            for t in sorted({1.0, *choices.values()})]
+    return {"validation": choice.scores, "chosen": choice.temperature, "criterion": criterion,
+            "choices": choices, "test": test, "held_out": choice.held_out}
 
 
 def main() -> None:
@@ -202,6 +244,9 @@ def main() -> None:
     parser.add_argument("--choice-seed", type=int, default=1,
                         help="evaluation seed of the samples the temperature is chosen on")
     add_draws_option(parser, default=1)
+    parser.add_argument("--criterion", default=DEFAULT_CRITERION, choices=list(CRITERIA),
+                        help=f"the rule whose choice is 'chosen' ({', '.join(CRITERIA)}); "
+                             "every rule's choice is reported on the test split")
     parser.add_argument("--tag", help="key the runs as TAG/FOLDER_NAME in temperature.json "
                         "(for a variant whose folder name another run already has)")
     parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
@@ -228,7 +273,8 @@ def main() -> None:
             key, config = run_key(run_dir, args.tag), fingerprint(generator)
             refuse_other_run(stored, key, generator.step, config)
             fresh[key] = stored[key] = {**study(generator, key, args.temperatures,
-                                                args.choice_seed, args.draws), "config": config}
+                                                args.choice_seed, args.draws, args.criterion),
+                                        "config": config}
             save_results(stored, RESULTS)
     except GanforgeError as error:  # a missing or unreadable run folder: one line, no traceback
         sys.exit(f"error: {error}")

@@ -3,13 +3,14 @@ split and on samples `evaluate` does not read, kept for one checkpoint, and used
 
 import dataclasses
 import json
+import warnings
 
 import pytest
 
 import ganforge
 from ganforge import temperature as tuning
 from ganforge.cli import main
-from ganforge.errors import ConfigError
+from ganforge.errors import ConfigError, GanforgeWarning
 from ganforge.metrics import keys
 from tests.conftest import train_digits_run
 
@@ -53,6 +54,25 @@ def test_pick_takes_the_highest_weakest_ratio_and_on_a_tie_the_temperature_neare
     assert tuning.pick(rows) == 1.1
     tied = [row(0.9), row(1.05), row(1.2)]  # all at the floor: ratio 1 each
     assert tuning.pick(tied) == 1.05
+
+
+def test_the_fd_criterion_takes_the_lowest_fd_whatever_prdc_says_and_on_a_tie_nearest_1():
+    rows = [row(1.0, **{keys.FRECHET_DISTANCE: 0.30}),
+            row(1.1, **{keys.FRECHET_DISTANCE: 0.25, keys.DENSITY: 0.80}),
+            row(1.2, **{keys.FRECHET_DISTANCE: 0.27})]
+    assert tuning.pick(rows) == 1.0  # density 0.8 makes 1.1 the weakest by PRDC
+    assert tuning.pick(rows, "fd") == 1.1
+    tied = [row(0.9, **{keys.FRECHET_DISTANCE: 0.2}), row(1.05, **{keys.FRECHET_DISTANCE: 0.2})]
+    assert tuning.pick(tied, "fd") == 1.05
+
+
+def test_an_unknown_criterion_is_refused_before_anything_is_scored(digits_run):
+    generator = ganforge.load_generator(digits_run, device="cpu")
+    with pytest.raises(ConfigError, match="no temperature criterion named 'fid'; choose one of "
+                                          "fd, prdc"):
+        tuning.choose_temperature(generator, [1.0], criterion="fid")
+    with pytest.raises(ConfigError, match="named 'kid'"):
+        tuning.pick([row(1.0)], "kid")
 
 
 def test_a_data_set_without_a_validation_split_chooses_on_training_images_carved_out(
@@ -116,7 +136,9 @@ def store(run_dir, temperature=1.05, step=60, use_ema=True):
 def test_a_stored_choice_is_read_back_for_its_own_checkpoint_only(digits_run):
     path = store(digits_run)
     assert path == digits_run / "temperature.json"
-    assert json.loads(path.read_text())["criterion"] == tuning.CRITERION
+    stored = json.loads(path.read_text())
+    assert stored["criterion"] == "prdc" == tuning.DEFAULT_CRITERION
+    assert stored["criterion_described"] == tuning.CRITERIA["prdc"].description
     assert tuning.tuned_temperature(digits_run) == 1.05
     assert tuning.tuned_temperature(digits_run / "checkpoints" / "latest.pt") == 1.05
     with pytest.raises(ConfigError, match="chosen for G's averaged"):
@@ -147,8 +169,9 @@ def test_the_command_chooses_writes_and_sample_and_evaluate_use_it_by_name(
     captured = capsys.readouterr()
     stored = json.loads((digits_run / "temperature.json").read_text())
     assert stored["step"] == 60 and stored["use_ema"] and len(stored["scores"]) == 3
-    assert f"chose temperature {stored['temperature']:g} for step 60 on the 180 images of " \
-        "the validation split" in captured.err
+    assert f"chose temperature {stored['temperature']:g} for step 60 by 'prdc' on the 180 " \
+        "images of the validation split" in captured.err
+    assert stored["temperature"] == tuning.pick(stored["scores"], "prdc")
     assert "weakest/floor" in captured.out and "floor" in captured.out.splitlines()[-1]
 
     assert main(["sample", str(digits_run), "--out", str(tmp_path / "grid.png"),
@@ -169,3 +192,19 @@ def test_the_command_chooses_writes_and_sample_and_evaluate_use_it_by_name(
 def test_the_command_refuses_a_temperature_that_is_not_a_number(digits_run, capsys):
     assert main(["sample", str(digits_run), "--out", "x.png", "--temperature", "warm"]) == 2
     assert "must be a number or 'tuned' (got 'warm')" in capsys.readouterr().err
+
+
+def test_the_command_chooses_by_the_criterion_named_and_refuses_an_unknown_one(
+        digits_run, with_validation, quick_classifier, capsys):
+    with warnings.catch_warnings():  # this tiny G's FD may be lowest at an edge: not the point
+        warnings.simplefilter("ignore", GanforgeWarning)
+        assert main(["tune-temperature", str(digits_run), "--temperatures", "0.5", "1", "1.5",
+                     "--n-samples", "150", "--device", "cpu", "--criterion", "fd"]) == 0
+    stored = json.loads((digits_run / "temperature.json").read_text())
+    fds = {row["temperature"]: row["values"][keys.FRECHET_DISTANCE] for row in stored["scores"]}
+    assert stored["criterion"] == "fd" and stored["temperature"] == min(fds, key=fds.get)
+    assert "by 'fd'" in capsys.readouterr().err
+    assert main(["tune-temperature", str(digits_run), "--criterion", "FID"]) == 2
+    err = capsys.readouterr().err
+    assert "no temperature criterion named 'FID'; choose one of fd, prdc" in err
+    assert len(err.strip().splitlines()) == 1

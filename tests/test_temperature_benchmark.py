@@ -38,6 +38,27 @@ def test_the_summary_gives_fd_at_the_chosen_temperature_against_t_1_over_the_run
     assert "| a | 30,000 | seed 1000, validation | 1.05 (chosen) | 0.150 |" in text
 
 
+def test_each_criterions_choice_is_marked_and_summarised_beside_the_studys_own():
+    # PRDC chose 1.05 (recall nearer the floor); FD alone would take 1.1 (0.14 on validation).
+    def with_fd_choice(fd_one, fd_hot, fd_hotter):
+        rows = run_rows(fd_one, fd_hot)
+        rows["validation"].append(row(1.1, 0.14, 0.85, seed=1000, draws=1))
+        rows["test"].append(row(1.1, fd_hotter, 0.85, seed=0, draws=3))
+        return {**rows, "criterion": "prdc", "choices": {"prdc": 1.05, "fd": 1.1}}
+
+    text = temperature.markdown({"a": with_fd_choice(0.17, 0.15, 0.13),
+                                 "b": with_fd_choice(0.19, 0.16, 0.15)})
+    assert "| a | 30,000 | seed 1000, validation | 1.05 (chosen) |" in text
+    assert "| a | 30,000 | seed 1000, validation | 1.1 (fd's choice) |" in text
+    summary = text.splitlines()[-1]
+    assert "FD is 0.155 (3.10x the floor" in summary  # the study's own choice stays the headline
+    assert summary.endswith("Chosen by 'fd' instead: temperatures 1.1, 1.1, FD 0.140.")
+    # A study stored before criteria were (no "choices") adds nothing, and neither does a mix.
+    assert "instead" not in temperature.markdown({"a": run_rows(0.17, 0.15)})
+    assert "instead" not in temperature.markdown({"a": run_rows(0.17, 0.15),
+                                                  "b": with_fd_choice(0.19, 0.16, 0.15)})
+
+
 def test_a_choice_seed_among_the_reports_draws_is_refused(monkeypatch, capsys):
     monkeypatch.setattr(sys, "argv", ["temperature.py", "--runs", "RUN", "--draws", "3",
                                       "--choice-seed", "1"])

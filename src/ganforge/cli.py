@@ -344,21 +344,26 @@ def _tune_temperature(args: argparse.Namespace, extra: list[str]) -> int:
     from ganforge.sampler import load_generator
     from ganforge.temperature import (
         CHOICE_SEED,
+        DEFAULT_CRITERION,
         DEFAULT_TEMPERATURES,
         choose_temperature,
+        criterion_named,
         save_choice,
     )
 
+    criterion = args.criterion or DEFAULT_CRITERION
+    criterion_named(criterion)  # a misspelt name fails before the checkpoint loads
     generator = load_generator(args.run_dir, device=args.device, use_ema=not args.raw_weights)
     temperatures = args.temperatures or DEFAULT_TEMPERATURES
     choice = choose_temperature(generator, temperatures,
                                 seed=CHOICE_SEED if args.seed is None else args.seed,
-                                n_samples=args.n_samples, use_ema=not args.raw_weights)
+                                n_samples=args.n_samples, use_ema=not args.raw_weights,
+                                criterion=criterion)
     print(choice.table())
     path = save_choice(choice, args.run_dir)
-    print(f"ganforge: chose temperature {choice.temperature:g} for step {choice.step:,} on "
-          f"{choice.held_out} and wrote {path}; `ganforge sample|evaluate {args.run_dir} "
-          "--temperature tuned` uses it", file=sys.stderr)
+    print(f"ganforge: chose temperature {choice.temperature:g} for step {choice.step:,} by "
+          f"{choice.criterion!r} on {choice.held_out} and wrote {path}; `ganforge "
+          f"sample|evaluate {args.run_dir} --temperature tuned` uses it", file=sys.stderr)
     if len(set(temperatures)) > 1 and choice.temperature in (min(temperatures),
                                                               max(temperatures)):
         warnings.warn(f"the choice is at the edge of the temperatures tried "
@@ -605,9 +610,10 @@ def build_parser() -> _Parser:
              "RUN_DIR/temperature.json (then --temperature tuned)",
         description="Scores one draw of samples (seed 1000, which `evaluate` does not read) at "
                     "each temperature against the validation split (which `evaluate` does not "
-                    "compare with), chooses the temperature whose weakest of precision / recall "
-                    "/ density / coverage, each as a fraction of the real floor's, is highest, "
-                    "and writes it with every score to RUN_DIR/temperature.json for this "
+                    "compare with), chooses one by --criterion (by default the temperature "
+                    "whose weakest of precision / recall / density / coverage, each as a "
+                    "fraction of the real floor's, is highest), and writes it with every "
+                    "score to RUN_DIR/temperature.json for this "
                     "checkpoint's step. A data set without a validation split (Fashion-MNIST, "
                     "an image folder) lends one from its training images: as many as its test "
                     "images, left out of the training images the samples are compared with.")
@@ -618,6 +624,10 @@ def build_parser() -> _Parser:
                       help="seed of the samples the choice scores (default 1000)")
     tune.add_argument("--n-samples", type=_count, default=None,
                       help="samples per temperature (default: as many as the validation images)")
+    tune.add_argument("--criterion", default=None, metavar="NAME",
+                      help="the rule that chooses: prdc (default), the highest weakest PRDC "
+                           "ratio; fd, the lowest Frechet distance (names: "
+                           "ganforge.temperature.CRITERIA)")
     tune.add_argument("--device", default="auto")
     tune.add_argument("--raw-weights", action="store_true",
                       help="choose for G's trained weights rather than their moving average")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +33,6 @@ DEFAULT_TEMPERATURES = (0.9, 0.95, 1.0, 1.05, 1.1, 1.15)
 CHOICE_SEED = 1000
 """Far from the seeds `evaluate --draws N` reads (0 .. N-1)."""
 PRDC = (keys.PRECISION, keys.RECALL, keys.DENSITY, keys.COVERAGE)
-CRITERION = ("the highest weakest of precision / recall / density / coverage, each as a "
-             "fraction of the validation floor's value")
 
 
 def weakest_ratio(values: dict[str, float], floor: dict[str, float]) -> float:
@@ -42,6 +40,38 @@ def weakest_ratio(values: dict[str, float], floor: dict[str, float]) -> float:
     perfect generator scores the floor on all four, so the weakest is the one a choice should
     lift (a cold G's recall, a hot G's density)."""
     return min(values[key] / floor[key] for key in PRDC)
+
+
+@dataclasses.dataclass(frozen=True)
+class Criterion:
+    """A rule for choosing among the temperatures scored on the validation split: the row with
+    the highest `merit` wins."""
+
+    description: str
+    merit: Callable[[dict[str, Any]], float]
+    """A score row (temperature, values, floor, weakest_ratio) -> higher is better."""
+
+
+# A new rule is one entry here; `tune-temperature --criterion` and the benchmark read this table.
+CRITERIA: dict[str, Criterion] = {
+    "prdc": Criterion("the highest weakest of precision / recall / density / coverage, each as "
+                      "a fraction of the validation floor's value",
+                      lambda row: row["weakest_ratio"]),
+    "fd": Criterion("the lowest Frechet distance to the validation images",
+                    lambda row: -row["values"][keys.FRECHET_DISTANCE]),
+}
+DEFAULT_CRITERION = "prdc"
+"""All four PRDC measures near the floor: the issue's goal for them, and the rule used since the
+choice was added; `fd` suits a user who reports FD (BENCHMARKS.md, "Sampling temperature")."""
+
+
+def criterion_named(name: str) -> Criterion:
+    """The registered criterion `name`; a ConfigError listing the others when there is none."""
+    try:
+        return CRITERIA[name]
+    except KeyError:
+        raise ConfigError(f"no temperature criterion named {name!r}; choose one of "
+                          f"{', '.join(sorted(CRITERIA))}") from None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,9 +87,12 @@ class TemperatureChoice:
     """One row per temperature: temperature, step, values, floor, weakest_ratio, seed, draws."""
     held_out: str = "the validation split"
     """The real images the choice compared with, in words."""
+    criterion: str = DEFAULT_CRITERION
+    """The name of the rule that chose (a key of CRITERIA)."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {**dataclasses.asdict(self), "criterion": CRITERION,
+        return {**dataclasses.asdict(self),
+                "criterion_described": criterion_named(self.criterion).description,
                 "ganforge_version": __version__, "time": time.strftime("%Y-%m-%dT%H:%M:%S")}
 
     def table(self) -> str:
@@ -79,21 +112,24 @@ class TemperatureChoice:
         return "\n".join(lines)
 
 
-def pick(scores: Sequence[dict[str, Any]]) -> float:
-    """The temperature whose weakest PRDC ratio is highest; on a tie, the one nearest 1 (the
-    prior G was trained on)."""
-    best = max(scores, key=lambda row: (row["weakest_ratio"], -abs(row["temperature"] - 1)))
+def pick(scores: Sequence[dict[str, Any]], criterion: str = DEFAULT_CRITERION) -> float:
+    """The temperature whose row the criterion rates highest (by default the highest weakest
+    PRDC ratio); on a tie, the one nearest 1 (the prior G was trained on)."""
+    merit = criterion_named(criterion).merit
+    best = max(scores, key=lambda row: (merit(row), -abs(row["temperature"] - 1)))
     return float(best["temperature"])
 
 
 def choose_temperature(generator: Sampler, temperatures: Sequence[float] = DEFAULT_TEMPERATURES,
                        *, seed: int = CHOICE_SEED, dataset: Dataset | None = None,
                        n_samples: int | None = None, use_ema: bool = True,
-                       progress: bool = True) -> TemperatureChoice:
+                       progress: bool = True,
+                       criterion: str = DEFAULT_CRITERION) -> TemperatureChoice:
     """Score `generator` at each temperature on one draw of samples (`seed`) against the
     validation split of its data set (or of `dataset`; one carved from the training images
-    where it has none), and choose by `pick`. The generator's own temperature is left as it
-    was."""
+    where it has none), and choose by `pick` under `criterion` (a key of CRITERIA). The
+    generator's own temperature is left as it was."""
+    criterion_named(criterion)  # an unknown name fails before anything is scored
     if not temperatures:
         raise ConfigError("give at least one temperature to choose from")
     for temperature in temperatures:  # all of them before the first is scored
@@ -114,8 +150,9 @@ def choose_temperature(generator: Sampler, temperatures: Sequence[float] = DEFAU
                            "draws": 1})
     finally:
         generator.temperature = before
-    return TemperatureChoice(temperature=pick(scores), step=generator.step, use_ema=use_ema,
-                             seed=seed, scores=scores, held_out=validation.held_out_described)
+    return TemperatureChoice(temperature=pick(scores, criterion), step=generator.step,
+                             use_ema=use_ema, seed=seed, scores=scores,
+                             held_out=validation.held_out_described, criterion=criterion)
 
 
 def save_choice(choice: TemperatureChoice, source: str | Path) -> Path:
