@@ -169,7 +169,7 @@ def other_criteria(results: dict[str, Any]) -> str:
         picked = [rows["choices"][name] for rows in rows_of]
         fd_mean = statistics.mean(report_row(rows, rows["choices"][name])["values"][fd]
                                   for rows in rows_of)
-        text += (f" Chosen by {name!r} instead: temperatures "
+        text += (f" By {name!r}: temperatures "
                  f"{', '.join(f'{t:g}' for t in picked)}, FD {fd_mean:.3f}.")
     return text
 
@@ -233,7 +233,8 @@ def study(generator: Sampler, name: str, temperatures: list[float], choice_seed:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    # No abbreviations: --show's check below looks for the study options as typed.
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--runs", nargs="+", type=Path, help="trained run folders to study")
     source.add_argument("--show", nargs="+", metavar="KEY",
@@ -252,9 +253,11 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
     args = parser.parse_args()
     if args.show:
-        # Options that only steer a study: given with --show they would silently do nothing.
-        ignored = [f"--{dest.replace('_', '-')}" for dest in STUDY_OPTIONS
-                   if getattr(args, dest) != parser.get_default(dest)]
+        # Options that only steer a study: given with --show they would silently do nothing,
+        # even when the value given is the default (so the command line is read, not args).
+        typed = {word.split("=", 1)[0] for word in sys.argv[1:]}
+        ignored = [option for option in (f"--{dest.replace('_', '-')}" for dest in STUDY_OPTIONS)
+                   if option in typed]
         if ignored:
             parser.error(f"--show scores nothing, so {', '.join(ignored)} would have no effect: "
                          "drop it (--show takes full keys, TAG/FOLDER_NAME)")

@@ -52,10 +52,10 @@ def test_each_criterions_choice_is_marked_and_summarised_beside_the_studys_own()
     assert "| a | 30,000 | seed 1000, validation | 1.1 (fd's choice) |" in text
     summary = text.splitlines()[-1]
     assert "FD is 0.155 (3.10x the floor" in summary  # the study's own choice stays the headline
-    assert summary.endswith("Chosen by 'fd' instead: temperatures 1.1, 1.1, FD 0.140.")
+    assert summary.endswith("By 'fd': temperatures 1.1, 1.1, FD 0.140.")
     # A study stored before criteria were (no "choices") adds nothing, and neither does a mix.
-    assert "instead" not in temperature.markdown({"a": run_rows(0.17, 0.15)})
-    assert "instead" not in temperature.markdown({"a": run_rows(0.17, 0.15),
+    assert "By 'fd'" not in temperature.markdown({"a": run_rows(0.17, 0.15)})
+    assert "By 'fd'" not in temperature.markdown({"a": run_rows(0.17, 0.15),
                                                   "b": with_fd_choice(0.19, 0.16, 0.15)})
 
 
@@ -188,7 +188,10 @@ def test_show_refuses_runs_and_the_options_that_only_steer_a_study(monkeypatch, 
     for argv, named in ((["--show", "a", "--runs", "RUN"], "--runs"),
                         (["--show", "a", "--tag", "bf16"], "--tag"),
                         (["--show", "a", "--draws", "3", "--temperatures", "1.1"],
-                         "--temperatures, --draws would have no effect")):
+                         "--temperatures, --draws would have no effect"),
+                        # the defaults, typed: still options --show would ignore
+                        (["--show", "a", "--draws=1", "--criterion", "prdc"],
+                         "--draws, --criterion would have no effect")):
         monkeypatch.setattr(sys, "argv", ["temperature.py", *argv])
         with pytest.raises(SystemExit) as exit_:
             temperature.main()
