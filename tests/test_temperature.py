@@ -172,7 +172,10 @@ def test_the_command_chooses_writes_and_sample_and_evaluate_use_it_by_name(
     assert f"chose temperature {stored['temperature']:g} for step 60 by 'prdc' on the 180 " \
         "images of the validation split" in captured.err
     assert stored["temperature"] == tuning.pick(stored["scores"], "prdc")
-    assert "weakest/floor" in captured.out and "floor" in captured.out.splitlines()[-1]
+    table = captured.out.splitlines()
+    assert "weakest/floor" in table[0] and table[-2].split()[0] == "floor"
+    assert table[-1] == f"* chosen by 'prdc': {tuning.CRITERIA['prdc'].description}"
+    assert sum(line.endswith(" *") for line in table) == 1
 
     assert main(["sample", str(digits_run), "--out", str(tmp_path / "grid.png"),
                  "--temperature", "tuned"]) == 0
@@ -203,7 +206,9 @@ def test_the_command_chooses_by_the_criterion_named_and_refuses_an_unknown_one(
     stored = json.loads((digits_run / "temperature.json").read_text())
     fds = {row["temperature"]: row["values"][keys.FRECHET_DISTANCE] for row in stored["scores"]}
     assert stored["criterion"] == "fd" and stored["temperature"] == min(fds, key=fds.get)
-    assert "by 'fd'" in capsys.readouterr().err
+    captured = capsys.readouterr()
+    assert "by 'fd'" in captured.err
+    assert captured.out.splitlines()[-1].startswith("* chosen by 'fd': the lowest Frechet")
     assert main(["tune-temperature", str(digits_run), "--criterion", "FID"]) == 2
     err = capsys.readouterr().err
     assert "no temperature criterion named 'FID'; choose one of fd, prdc" in err

@@ -96,7 +96,9 @@ class TemperatureChoice:
                 "ganforge_version": __version__, "time": time.strftime("%Y-%m-%dT%H:%M:%S")}
 
     def table(self) -> str:
-        """One line per temperature: FD, the four PRDC values and the weakest ratio."""
+        """One line per temperature: FD, the four PRDC values and the weakest ratio; the floor;
+        then which rule marked the chosen row (FD's column decides under `fd`, the last one
+        under `prdc`)."""
         names = ("FD", "precision", "recall", "density", "coverage")
         columns = (keys.FRECHET_DISTANCE, *PRDC)
         lines = [f"{'temperature':>12}" + "".join(f"{name:>11}" for name in names)
@@ -109,6 +111,8 @@ class TemperatureChoice:
         floor = self.scores[0]["floor"]
         lines.append(f"{'floor':>12}" + "".join(f"{floor[key]:>11.4f}" for key in columns)
                      + f"{1:>15.3f}")
+        lines.append(f"* chosen by {self.criterion!r}: "
+                     f"{criterion_named(self.criterion).description}")
         return "\n".join(lines)
 
 
