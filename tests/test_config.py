@@ -215,6 +215,8 @@ def test_validate_checks_across_sections_and_against_the_data():
     ("loss.r1_every", "0", "loss.r1_every must be >= 1"),
     ("train.g_top_k_decay", "0", r"train.g_top_k_decay must be in \(0, 1\]"),
     ("train.g_top_k_min", "1.5", r"train.g_top_k_min must be in \(0, 1\]"),
+    ("train.mode_seeking_weight", "-1", "train.mode_seeking_weight must be >= 0"),
+    ("train.mode_seeking_weight", "inf", "train.mode_seeking_weight must be >= 0"),
     ("model.clusters", "1", "model.clusters must be 0 or >= 2"),
     ("model.dcgan.d_minibatch_std", "1", "d_minibatch_std is a group size: 0 for none, else >= 2"),
     ("seed", "-1", "seed must be in"),
@@ -234,6 +236,14 @@ def test_the_late_batch_size_takes_over_at_its_step_and_needs_one():
     assert RunConfig().train.batch_size_at(10**6) == RunConfig().train.largest_batch_size() == 100
     with pytest.raises(ConfigError, match="train.late_batch_step must be >= 1 when"):
         apply_overrides(RunConfig(), {"train.late_batch_size": 128})
+
+
+@pytest.mark.parametrize("batches", [{"train.batch_size": 1},
+                                     {"train.late_batch_size": 1, "train.late_batch_step": 5}])
+def test_mode_seeking_needs_two_fakes_in_every_batch_to_pair(batches):
+    with pytest.raises(ConfigError, match=r"late_batch_size\) must be >= 2 with mode seeking"):
+        apply_overrides(RunConfig(), {"train.mode_seeking_weight": 1.0, **batches})
+    apply_overrides(RunConfig(), {"train.mode_seeking_weight": 0.0, **batches})  # off: any size
 
 
 def test_nan_is_parsed_then_rejected_not_silently_kept():

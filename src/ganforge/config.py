@@ -288,6 +288,12 @@ class TrainConfig:
     from every sample."""
     g_top_k_min: float = 0.5
     """The smallest fraction of the fake batch that top-k G updates keep (the authors: 0.5)."""
+    mode_seeking_weight: float = 0.0
+    """Mode seeking (Mao et al. 2019; `training/mode_seeking.py`): G's loss adds this weight
+    times 1 / (mean |G(z1, c) - G(z2, c)| / mean |z1 - z2| + 1e-5), over a second draw of noise
+    for the first half of each batch with the same conditions c, so that G may not map
+    different noise to the same image (the authors: 1). It costs G a pass on 1.5x the batch;
+    train.jsonl's g_loss includes the term. 0: off."""
     augment: tuple[AugmentationName, ...] = ()
     """Transform every image D judges in training, real and generated alike, with these
     differentiable augmentations in this order, drawn afresh per image (DiffAugment, Zhao et al.
@@ -349,6 +355,13 @@ class TrainConfig:
             value = getattr(self, key)
             _check(0 <= value < 1, f"train.{key}", "in [0, 1)", value)
         _check(0 < self.augment_p <= 1, "train.augment_p", "in (0, 1]", self.augment_p)
+        _check(math.isfinite(self.mode_seeking_weight) and self.mode_seeking_weight >= 0,
+               "train.mode_seeking_weight", ">= 0", self.mode_seeking_weight)
+        if self.mode_seeking_weight > 0:
+            # Pairs are drawn within a batch: a batch of one has none.
+            _check(min(self.batch_size, self.late_batch_size or 2) >= 2,
+                   "train.batch_size (and late_batch_size)", ">= 2 with mode seeking",
+                   min(self.batch_size, self.late_batch_size or 2))
         for key in ("g_top_k_decay", "g_top_k_min"):
             _check(0 < getattr(self, key) <= 1, f"train.{key}", "in (0, 1]", getattr(self, key))
         _check(self.momentum_ramp_steps >= 0, "train.momentum_ramp_steps", ">= 0",

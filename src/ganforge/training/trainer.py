@@ -26,6 +26,13 @@ from ganforge.objectives import DiscriminatorTerms, Objective, build_objective
 from ganforge.seeding import global_rng_state, make_generator, set_global_rng_state
 from ganforge.training import distributed
 from ganforge.training.distributed import DistInfo
+from ganforge.training.mode_seeking import (
+    FakePair,
+    mode_seeking_loss,
+    pair_count,
+    paired_batch,
+    split_pass,
+)
 from ganforge.training.schedules import DecayAndRamp, top_k_fraction
 
 # What every step records whatever the objective; the objective adds its own statistics.
@@ -57,6 +64,8 @@ class DiscriminatorUpdate(NamedTuple):
     fake: Tensor
     labels: Tensor | None = None
     """The classes the fake batch was drawn for (conditional models)."""
+    pair: FakePair | None = None
+    """With mode seeking, a second draw for the first half of the fakes (kept with the graph)."""
 
 
 class Callback(Protocol):
@@ -200,14 +209,27 @@ class Trainer:
         """
         x, labels = self._real_batch()
         z = self.draw_noise()
+        pair = None
         with torch.set_grad_enabled(keep_graph), self.autocast():
-            g = self._g_train if keep_graph else self._g_plain
-            fake = g(z, *self._inputs(labels))
+            if keep_graph:
+                fake, pair = self._generate_for_g(z, labels)
+            else:
+                fake = self._g_plain(z, *self._inputs(labels))
         terms = self.objective.discriminator_terms(self._critic_for(labels), x, fake,
                                                    self.d_updates)
         self._update(self.opt_d, self.sched_d, terms.objective)
         self.d_updates += 1
-        return DiscriminatorUpdate(terms, fake, labels)
+        return DiscriminatorUpdate(terms, fake, labels, pair)
+
+    def _generate_for_g(self, z: Tensor, labels: Tensor | None
+                        ) -> tuple[Tensor, FakePair | None]:
+        """G(z) with the graph G's update descends; with mode seeking, also the second draws for
+        the first half of the batch, in the same pass (DDP allows one forward per backward)."""
+        if not self.config.mode_seeking_weight:
+            return self._g_train(z, *self._inputs(labels)), None
+        pair_noise = self.draw_noise()[:pair_count(len(z))]
+        noise, both_labels = paired_batch(z, labels, pair_noise)
+        return split_pass(self._g_train(noise, *self._inputs(both_labels)), z, pair_noise)
 
     def step(self) -> Tensor:
         """One step of Algorithm 1 (k D updates, then one G update); returns the statistics in
@@ -219,7 +241,7 @@ class Trainer:
         for i in range(self.k):
             # k discriminator updates; the last keeps G(z) for G's update when reusing noise.
             last = self.discriminator_update(keep_graph=reuse and i == self.k - 1)
-        fake, conditions = last.fake, self._inputs(last.labels)
+        fake, pair, conditions = last.fake, last.pair, self._inputs(last.labels)
 
         # Generator update: descend G's loss with D frozen, so that no gradient is computed
         # (or all-reduced) for D's weights.
@@ -227,10 +249,12 @@ class Trainer:
         try:
             if not reuse:
                 with self.autocast():
-                    fake = self._g_train(self.draw_noise(), *conditions)
+                    fake, pair = self._generate_for_g(self.draw_noise(), last.labels)
             with self.autocast():
                 g_loss = self.objective.generator_loss(
                     self._top_k(self._d_frozen(self.augment(fake), *conditions).float()))
+            if pair is not None:
+                g_loss = g_loss + self.config.mode_seeking_weight * mode_seeking_loss(pair)
             self._update(self.opt_g, self.sched_g, g_loss)
         finally:
             self.D.requires_grad_(True)
