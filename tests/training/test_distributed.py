@@ -113,3 +113,16 @@ def test_two_processes_recluster_as_one_process_does(tmp_path, ddp_config):
     assert torch.equal(two["cluster_labels"], one["cluster_labels"])
     for replica in torch.load(tmp_path / "w2.pt", weights_only=True):
         assert replica["prior"] == pytest.approx(two["class_prior"])
+
+
+def test_two_processes_with_mode_seeking_train_one_g_on_both_ranks(tmp_path, ddp_config):
+    # G's pass for its update carries the pairs' second draws in the same call, so DDP sees one
+    # forward per backward and averages one set of gradients: the ranks stay identical.
+    config = apply_overrides(ddp_config, {"train.mode_seeking_weight": "1"})
+    _torchrun(2, WORKER, _write_config(config, tmp_path / "ms.json"), tmp_path / "run",
+              tmp_path / "w.pt", "new")
+    rank0, rank1 = torch.load(tmp_path / "w.pt", weights_only=True)
+    for network in ("G", "D"):
+        for key in rank0[network]:
+            assert torch.equal(rank0[network][key], rank1[network][key]), (network, key)
+    assert torch.isfinite(_losses(tmp_path / "run")).all()
