@@ -6,7 +6,10 @@ narrower spread of images than the data has) scores a small ratio of image dista
 distance; the term is the ratio's reciprocal, so it grows as G collapses and pushes the paired
 images apart. With `train.mode_seeking_weight` above 0, G's pass for its update draws a second
 noise vector for the first half of the batch, with the same conditions, in the same call (one
-forward pass per backward, which DDP needs).
+forward pass per backward, which DDP needs). Under torchrun each process pairs its own share of
+the batch and DDP averages the processes' gradients: the mean of per-process terms, not one term
+over every pair, so N processes of batch B do not follow one process of batch N x B exactly
+(G's BatchNorm statistics, over the 1.5x pass, are per process already).
 """
 
 from __future__ import annotations
