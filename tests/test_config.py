@@ -261,6 +261,24 @@ def test_every_setting_is_documented_in_the_help():
         assert flag in text, f"{flag} missing from --help"
     # The field docstrings are the help texts: spot-check one and its default.
     assert "discriminator updates per generator update" in text
+    # Each description is one paragraph wrapped at 80 columns, not the docstring's own lines
+    # wrapped again (which left a short line after each long one).
+    start = text.index("--train.g-top-k-decay")
+    description = text[start:text.index("  --train.g-top-k-min")].splitlines()[1:]
+    assert all(line.startswith(" " * 8) and len(line) <= 80 for line in description)
+    assert all(len(line) > 60 for line in description[:-1])
+    assert "Top-k G updates (Sinha et al. 2020)" in description[0]
+    assert description[-1].endswith("(default: 1.0)")
+
+
+def test_reflowing_joins_a_descriptions_lines_and_leaves_everything_else():
+    from ganforge.settings import reflow_descriptions
+
+    text = ("  --train.x INT\n        First line of the\n        text, then the rest.\n"
+            "  --train.y INT\n        Short. (default: 2)\n\n usage line   \n")
+    assert reflow_descriptions(text, width=36) == (
+        "  --train.x INT\n        First line of the text, then\n        the rest.\n"
+        "  --train.y INT\n        Short. (default: 2)\n\n usage line\n")
 
 
 def test_missing_and_unparsable_files_are_config_errors(tmp_path):

@@ -10,6 +10,7 @@ import contextlib
 import dataclasses
 import difflib
 import io
+import textwrap
 import types
 import typing
 from collections.abc import Iterator, Mapping, Sequence
@@ -230,12 +231,42 @@ def _check_int_ranges(config: Any, prefix: str = "") -> None:
                               "must be below 2^63")
 
 
+HELP_TEXT_INDENT = " " * 8
+"""How tyro indents a setting's description under its flag."""
+HELP_WIDTH = 80
+
+
 def settings_help(cls: type[C], base: C, prog: str) -> str:
-    """tyro's help text for every setting of `cls`, with `base`'s values as the defaults."""
+    """tyro's help text for every setting of `cls`, with `base`'s values as the defaults, each
+    description reflowed (`reflow_descriptions`)."""
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer), contextlib.suppress(SystemExit):
         tyro.cli(cls, default=base, args=["--help"], prog=prog, config=_TYRO_MARKERS)
-    return buffer.getvalue()
+    return reflow_descriptions(buffer.getvalue())
+
+
+def reflow_descriptions(text: str, width: int = HELP_WIDTH) -> str:
+    """Rewrap each run of description lines as one paragraph. tyro keeps a field docstring's own
+    line breaks and then wraps each line at the terminal's width, which leaves a short line
+    after every long one."""
+    lines: list[str] = []
+    paragraph: list[str] = []
+
+    def flush() -> None:
+        if paragraph:
+            lines.extend(textwrap.wrap(" ".join(paragraph), width, initial_indent=HELP_TEXT_INDENT,
+                                       subsequent_indent=HELP_TEXT_INDENT,
+                                       break_on_hyphens=False, break_long_words=False))
+            paragraph.clear()
+
+    for line in text.splitlines():
+        if line.startswith(HELP_TEXT_INDENT) and line.strip():
+            paragraph.append(line.strip())
+        else:
+            flush()
+            lines.append(line.rstrip())
+    flush()
+    return "\n".join(lines) + "\n"
 
 
 @contextlib.contextmanager
