@@ -359,9 +359,9 @@ class TrainConfig:
                "train.mode_seeking_weight", ">= 0", self.mode_seeking_weight)
         if self.mode_seeking_weight > 0:
             # Pairs are drawn within a batch: a batch of one has none.
-            _check(min(self.batch_size, self.late_batch_size or 2) >= 2,
-                   "train.batch_size (and late_batch_size)", ">= 2 with mode seeking",
-                   min(self.batch_size, self.late_batch_size or 2))
+            smallest = min(self.batch_size, self.late_batch_size or self.batch_size)
+            _check(smallest >= 2, "train.batch_size (and late_batch_size)",
+                   ">= 2 with mode seeking", smallest)
         for key in ("g_top_k_decay", "g_top_k_min"):
             _check(0 < getattr(self, key) <= 1, f"train.{key}", "in (0, 1]", getattr(self, key))
         _check(self.momentum_ramp_steps >= 0, "train.momentum_ramp_steps", ">= 0",

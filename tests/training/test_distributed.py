@@ -56,12 +56,19 @@ def unbroken_run(tmp_path_factory):
     return config, folder
 
 
-def test_two_processes_end_with_identical_weights_on_both_ranks(unbroken_run):
-    _, folder = unbroken_run
-    rank0, rank1 = torch.load(folder / "w.pt", weights_only=True)
+def _ranks_weights_identical(weights_file):
+    """Both ranks' G and D weights, as the worker saved them, equal key by key; returns rank
+    0's."""
+    rank0, rank1 = torch.load(weights_file, weights_only=True)
     for network in ("G", "D"):
         for key in rank0[network]:
             assert torch.equal(rank0[network][key], rank1[network][key]), (network, key)
+    return rank0
+
+
+def test_two_processes_end_with_identical_weights_on_both_ranks(unbroken_run):
+    _, folder = unbroken_run
+    rank0 = _ranks_weights_identical(folder / "w.pt")
     # Rank 0 alone wrote the run folder: one log line per step, one checkpoint.
     assert len((folder / "run" / "train.jsonl").read_text().splitlines()) == 12
     assert torch.equal(load_checkpoint(folder / "run")["generator"]["output.bias"],
@@ -121,8 +128,5 @@ def test_two_processes_with_mode_seeking_train_one_g_on_both_ranks(tmp_path, ddp
     config = apply_overrides(ddp_config, {"train.mode_seeking_weight": "1"})
     _torchrun(2, WORKER, _write_config(config, tmp_path / "ms.json"), tmp_path / "run",
               tmp_path / "w.pt", "new")
-    rank0, rank1 = torch.load(tmp_path / "w.pt", weights_only=True)
-    for network in ("G", "D"):
-        for key in rank0[network]:
-            assert torch.equal(rank0[network][key], rank1[network][key]), (network, key)
+    _ranks_weights_identical(tmp_path / "w.pt")
     assert torch.isfinite(_losses(tmp_path / "run")).all()

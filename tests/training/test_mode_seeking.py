@@ -6,11 +6,7 @@ import math
 import pytest
 import torch
 
-from ganforge.config import ModelConfig, TrainConfig
-from ganforge.data.batches import InMemoryBatches
-from ganforge.models import MLPConfig, build_discriminator, build_generator
-from ganforge.models.priors import Prior
-from ganforge.objectives import build_objective
+from ganforge.config import TrainConfig
 from ganforge.training.mode_seeking import (
     EPSILON,
     FakePair,
@@ -18,8 +14,7 @@ from ganforge.training.mode_seeking import (
     paired_batch,
     split_pass,
 )
-from ganforge.training.trainer import Trainer
-from tests.training.test_trainer import _Recording
+from tests.training.test_trainer import conditional_trainer
 
 
 def test_the_term_is_the_reciprocal_of_image_distance_over_noise_distance():
@@ -61,27 +56,12 @@ def test_the_pairs_share_the_first_rows_conditions_and_split_back_in_order():
     assert torch.equal(pair.noise_a, noise[:3]) and pair.noise_b is pair_noise
 
 
-def _conditional_trainer(config: TrainConfig) -> tuple[Trainer, _Recording]:
-    torch.manual_seed(0)
-    model = ModelConfig(noise_dim=4, g_output="tanh", conditional=True,
-                        mlp=MLPConfig(g_hidden=(8,), d_hidden=(8,), d_pieces=2))
-    shape = (1, 2, 2)
-    G = _Recording(build_generator(model, shape, num_classes=3))
-    D = build_discriminator(model, shape, num_classes=3)
-    images = torch.randint(0, 256, (30, *shape), dtype=torch.uint8)
-    batches = InMemoryBatches(images, config.batch_size, seed=0, labels=torch.arange(30) % 3)
-    trainer = Trainer(config, G, D, Prior("gaussian", 4), batches, device=torch.device("cpu"),
-                      value_range=(-1.0, 1.0), seed=0,
-                      objective=build_objective("nonsaturating"), conditional=True)
-    return trainer, G
-
-
 @pytest.mark.parametrize("reuse", [True, False])
 def test_g_draws_the_pairs_for_the_first_halfs_labels_in_its_one_pass_and_learns_from_them(
         reuse, monkeypatch):
     config = TrainConfig(batch_size=6, optimizer="adam", mode_seeking_weight=2.0,
                          reuse_noise_for_g=reuse)
-    trainer, G = _conditional_trainer(config)
+    trainer, G, _ = conditional_trainer(config)
     terms, parts = [], []
     adversarial = trainer.objective.generator_loss
 
@@ -109,6 +89,6 @@ def test_g_draws_the_pairs_for_the_first_halfs_labels_in_its_one_pass_and_learns
 
 
 def test_off_g_draws_only_the_batch():
-    trainer, G = _conditional_trainer(TrainConfig(batch_size=6, optimizer="adam"))
+    trainer, G, _ = conditional_trainer(TrainConfig(batch_size=6, optimizer="adam"))
     trainer.step()
     assert [size for size, _ in G.calls] == [6]

@@ -226,8 +226,10 @@ class _Recording(torch.nn.Module):
         return self.network(inputs, labels)
 
 
-@pytest.mark.parametrize("penalty", [{}, {"r1_gamma": 1.0}, {"gp_weight": 1.0}])
-def test_conditional_g_draws_for_the_real_labels_and_d_sees_them_tiled(penalty):
+def conditional_trainer(config: TrainConfig, **penalty: float
+                        ) -> tuple[Trainer, _Recording, _Recording]:
+    """A tiny class-conditional trainer on 30 labelled 2x2 images (3 classes), its G and D
+    recording every call's batch size and labels."""
     torch.manual_seed(0)
     model = ModelConfig(noise_dim=4, g_output="tanh", conditional=True,
                         mlp=MLPConfig(g_hidden=(8,), d_hidden=(8,), d_pieces=2))
@@ -235,11 +237,16 @@ def test_conditional_g_draws_for_the_real_labels_and_d_sees_them_tiled(penalty):
     G = _Recording(build_generator(model, shape, num_classes=3))
     D = _Recording(build_discriminator(model, shape, num_classes=3))
     images = torch.randint(0, 256, (30, *shape), dtype=torch.uint8)
-    labels = torch.arange(30) % 3
-    batches = InMemoryBatches(images, 6, seed=0, labels=labels)
-    trainer = Trainer(TrainConfig(batch_size=6, optimizer="adam"), G, D, Prior("gaussian", 4),
-                      batches, device=torch.device("cpu"), value_range=(-1.0, 1.0), seed=0,
+    batches = InMemoryBatches(images, config.batch_size, seed=0, labels=torch.arange(30) % 3)
+    trainer = Trainer(config, G, D, Prior("gaussian", 4), batches, device=torch.device("cpu"),
+                      value_range=(-1.0, 1.0), seed=0,
                       objective=build_objective("nonsaturating", **penalty), conditional=True)
+    return trainer, G, D
+
+
+@pytest.mark.parametrize("penalty", [{}, {"r1_gamma": 1.0}, {"gp_weight": 1.0}])
+def test_conditional_g_draws_for_the_real_labels_and_d_sees_them_tiled(penalty):
+    trainer, G, D = conditional_trainer(TrainConfig(batch_size=6, optimizer="adam"), **penalty)
     trainer.step()
     real_labels = G.calls[0][1]  # what G drew for in the D update
     # D's update judges [real; fake] with the batch's labels twice; penalties get the batch's;
