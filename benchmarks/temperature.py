@@ -8,14 +8,14 @@ choice and the report use different samples and different floors: for each run f
 temperature of --temperatures is scored on the samples of evaluation seed --choice-seed (FD,
 precision / recall / density / coverage) with full MNIST's 10,000 validation digits as the
 floor (a data set without a validation split, Fashion-MNIST, lends as many of its training
-images as it has test images: `Dataset.carve_validation`), and the temperature whose weakest of
-precision / recall / density / coverage, each as a fraction of the floor, is highest is chosen
-(the issue's goal asks for each of the four to reach 0.9x; the choice is
-`ganforge.choose_temperature`, as in `ganforge tune-temperature`; --criterion fd chooses the
-lowest FD instead). Then the standard evaluation (the samples of seeds 0 .. draws-1, never the
-choice seed's; the test images as the floor; FD, KID, PRDC, class coverage) scores temperature
-1 and what every criterion of `ganforge.temperature.CRITERIA` chooses from the same validation
-scores, so one study compares the rules. Prints both tables for this
+images as it has test images: `Dataset.carve_validation`), and one is chosen by --criterion
+(`ganforge.choose_temperature`, as in `ganforge tune-temperature`): by default the lowest FD;
+prdc, the one whose weakest of precision / recall / density / coverage, each as a fraction of
+the floor, is highest (the issue's goal asks each of the four to reach 0.9x; the studies stored
+before 2026-12-06 chose by it). Then the standard evaluation (the samples of seeds 0 ..
+draws-1, never the choice seed's; the test images as the floor; FD, KID, PRDC, class coverage)
+scores temperature 1 and what every criterion of `ganforge.temperature.CRITERIA` chooses from
+the same validation scores, so one study compares the rules. Prints both tables for this
 call's runs; --write puts them into BENCHMARKS.md between the temperature markers. Raw results
 are added to benchmarks/results/temperature.json, keyed by run folder name, or by TAG/name with
 --tag TAG: variants.py names a run's folder after its data, preset and seed alone, so two
@@ -78,6 +78,9 @@ COLUMNS = [("FD", keys.FRECHET_DISTANCE, 3), ("precision", keys.PRECISION, 3),
            ("recall", keys.RECALL, 3), ("density", keys.DENSITY, 3),
            ("coverage", keys.COVERAGE, 3)]
 REPORT_SEED = 0  # the standard evaluation's first draw
+EARLY_CRITERION = "prdc"
+"""The rule of the studies stored before each recorded its own (ganforge's default until
+2026-12-06, when it became `fd`)."""
 STUDY_OPTIONS = ("temperatures", "choice_seed", "draws", "tag", "criterion")  # argparse dests
 
 
@@ -126,10 +129,14 @@ def choice_marks(rows: dict[str, Any], temperature: float) -> str:
     """' (chosen)' for the study's own choice; ' (NAME's choice)' for another criterion's
     (studies before criteria were stored hold only their own)."""
     marks = ["chosen"] if temperature == rows["chosen"] else []
-    own = rows.get("criterion", DEFAULT_CRITERION)
     marks += [f"{name}'s choice" for name, chosen in rows.get("choices", {}).items()
-              if name != own and chosen == temperature]
+              if name != criterion_of(rows) and chosen == temperature]
     return f" ({', '.join(marks)})" if marks else ""
+
+
+def criterion_of(rows: dict[str, Any]) -> str:
+    """The rule that chose a study's "chosen" temperature."""
+    return str(rows.get("criterion", EARLY_CRITERION))
 
 
 def report_row(rows: dict[str, Any], temperature: float) -> dict[str, Any]:
@@ -138,8 +145,10 @@ def report_row(rows: dict[str, Any], temperature: float) -> dict[str, Any]:
 
 
 def summary(results: dict[str, Any]) -> str:
-    """The chosen temperatures, and the standard evaluation's weakest PRDC ratio and FD at T = 1
-    and at the chosen temperature, each a mean over the runs."""
+    """The rule(s) that chose and the chosen temperatures, and the standard evaluation's weakest
+    PRDC ratio and FD at T = 1 and at the chosen temperature, each a mean over the runs."""
+    rules = " / ".join(repr(name) for name in sorted({criterion_of(rows)
+                                                       for rows in results.values()}))
     chosen = [rows["chosen"] for rows in results.values()]
     at_chosen = [report_row(rows, rows["chosen"]) for rows in results.values()]
     at_one = [report_row(rows, 1.0) for rows in results.values()]
@@ -147,8 +156,8 @@ def summary(results: dict[str, Any]) -> str:
     floor = statistics.mean(row["floor"][fd] for row in at_one)
     fd_one = statistics.mean(row["values"][fd] for row in at_one)
     fd_chosen = statistics.mean(row["values"][fd] for row in at_chosen)
-    return (f"Chosen temperatures {', '.join(f'{t:g}' for t in chosen)}; in the standard "
-            f"evaluation the weakest of precision / recall / density / coverage is "
+    return (f"Chosen by {rules}: temperatures {', '.join(f'{t:g}' for t in chosen)}; in the "
+            f"standard evaluation the weakest of precision / recall / density / coverage is "
             f"{statistics.mean(row['weakest_ratio'] for row in at_chosen):.3f}x the floor at "
             f"the chosen temperature, and FD is {fd_chosen:.3f} ({fd_chosen / floor:.2f}x the "
             f"floor {floor:.4f}) against {fd_one:.3f} ({fd_one / floor:.2f}x) at T = 1 "
@@ -163,7 +172,7 @@ def other_criteria(results: dict[str, Any]) -> str:
     for name in CRITERIA:
         rows_of = [rows for rows in results.values()
                    if name in rows.get("choices", {})
-                   and name != rows.get("criterion", DEFAULT_CRITERION)]
+                   and name != criterion_of(rows)]
         if len(rows_of) != len(results):
             continue
         picked = [rows["choices"][name] for rows in rows_of]

@@ -48,20 +48,20 @@ def test_the_weakest_ratio_is_the_lowest_of_the_four_against_the_floor():
     assert tuning.weakest_ratio(values, FLOOR) == pytest.approx(0.837 / 0.93)  # 0.9 (recall)
 
 
-def test_pick_takes_the_highest_weakest_ratio_and_on_a_tie_the_temperature_nearest_1():
+def test_the_prdc_criterion_takes_the_highest_weakest_ratio_and_on_a_tie_nearest_1():
     rows = [row(0.9, **{keys.RECALL: 0.80}), row(1.0, **{keys.RECALL: 0.85}),
             row(1.1, **{keys.RECALL: 0.90}), row(1.2, **{keys.DENSITY: 0.5})]
-    assert tuning.pick(rows) == 1.1
+    assert tuning.pick(rows, "prdc") == 1.1
     tied = [row(0.9), row(1.05), row(1.2)]  # all at the floor: ratio 1 each
-    assert tuning.pick(tied) == 1.05
+    assert tuning.pick(tied, "prdc") == 1.05
 
 
-def test_the_fd_criterion_takes_the_lowest_fd_whatever_prdc_says_and_on_a_tie_nearest_1():
+def test_fd_the_default_takes_the_lowest_fd_whatever_prdc_says_and_on_a_tie_nearest_1():
     rows = [row(1.0, **{keys.FRECHET_DISTANCE: 0.30}),
             row(1.1, **{keys.FRECHET_DISTANCE: 0.25, keys.DENSITY: 0.80}),
             row(1.2, **{keys.FRECHET_DISTANCE: 0.27})]
-    assert tuning.pick(rows) == 1.0  # density 0.8 makes 1.1 the weakest by PRDC
-    assert tuning.pick(rows, "fd") == 1.1
+    assert tuning.pick(rows, "prdc") == 1.0  # density 0.8 makes 1.1 the weakest by PRDC
+    assert tuning.pick(rows) == tuning.pick(rows, "fd") == 1.1
     tied = [row(0.9, **{keys.FRECHET_DISTANCE: 0.2}), row(1.05, **{keys.FRECHET_DISTANCE: 0.2})]
     assert tuning.pick(tied, "fd") == 1.05
 
@@ -137,8 +137,8 @@ def test_a_stored_choice_is_read_back_for_its_own_checkpoint_only(digits_run):
     path = store(digits_run)
     assert path == digits_run / "temperature.json"
     stored = json.loads(path.read_text())
-    assert stored["criterion"] == "prdc" == tuning.DEFAULT_CRITERION
-    assert stored["criterion_described"] == tuning.CRITERIA["prdc"].description
+    assert stored["criterion"] == "fd" == tuning.DEFAULT_CRITERION
+    assert stored["criterion_described"] == tuning.CRITERIA["fd"].description
     assert tuning.tuned_temperature(digits_run) == 1.05
     assert tuning.tuned_temperature(digits_run / "checkpoints" / "latest.pt") == 1.05
     with pytest.raises(ConfigError, match="chosen for G's averaged"):
@@ -165,7 +165,7 @@ def test_a_run_without_a_moving_average_takes_its_choice_for_either_weights(tmp_
 def test_the_command_chooses_writes_and_sample_and_evaluate_use_it_by_name(
         digits_run, with_validation, quick_classifier, tmp_path, capsys):
     assert main(["tune-temperature", str(digits_run), "--temperatures", "0.5", "1", "1.5",
-                 "--n-samples", "150", "--device", "cpu"]) == 0
+                 "--n-samples", "150", "--device", "cpu", "--criterion", "prdc"]) == 0
     captured = capsys.readouterr()
     stored = json.loads((digits_run / "temperature.json").read_text())
     assert stored["step"] == 60 and stored["use_ema"] and len(stored["scores"]) == 3
@@ -197,12 +197,12 @@ def test_the_command_refuses_a_temperature_that_is_not_a_number(digits_run, caps
     assert "must be a number or 'tuned' (got 'warm')" in capsys.readouterr().err
 
 
-def test_the_command_chooses_by_the_criterion_named_and_refuses_an_unknown_one(
+def test_the_command_chooses_by_fd_unless_told_and_refuses_an_unknown_criterion(
         digits_run, with_validation, quick_classifier, capsys):
     with warnings.catch_warnings():  # this tiny G's FD may be lowest at an edge: not the point
         warnings.simplefilter("ignore", GanforgeWarning)
         assert main(["tune-temperature", str(digits_run), "--temperatures", "0.5", "1", "1.5",
-                     "--n-samples", "150", "--device", "cpu", "--criterion", "fd"]) == 0
+                     "--n-samples", "150", "--device", "cpu"]) == 0
     stored = json.loads((digits_run / "temperature.json").read_text())
     fds = {row["temperature"]: row["values"][keys.FRECHET_DISTANCE] for row in stored["scores"]}
     assert stored["criterion"] == "fd" and stored["temperature"] == min(fds, key=fds.get)

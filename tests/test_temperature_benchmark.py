@@ -32,6 +32,11 @@ def test_the_summary_gives_fd_at_the_chosen_temperature_against_t_1_over_the_run
     summary = text.splitlines()[-1]
     # Means over the two runs: 0.155 at T = 1.05, 0.180 at T = 1; 3.1x and 3.6x the 0.05 floor.
     assert "FD is 0.155 (3.10x the floor 0.0500) against 0.180 (3.60x) at T = 1" in summary
+    # Studies stored before each kept its rule chose by PRDC, ganforge's default then.
+    assert summary.startswith("Chosen by 'prdc': temperatures 1.05, 1.05; ")
+    mixed = temperature.markdown({"a": run_rows(0.17, 0.15),
+                                  "b": {**run_rows(0.19, 0.16), "criterion": "fd"}})
+    assert mixed.splitlines()[-1].startswith("Chosen by 'fd' / 'prdc': temperatures 1.05, 1.05")
     # recall 0.89 / 0.93 is the weakest ratio at the chosen temperature
     assert f"{0.89 / 0.93:.3f}x the floor at the chosen temperature" in summary
     assert "| a | 30,000 | seeds 0-2, test | 1.05 | 0.150 +- 0.004 |" in text

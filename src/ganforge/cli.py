@@ -611,12 +611,11 @@ def build_parser() -> _Parser:
         description="Scores one draw of samples (seed 1000, which `evaluate` does not read) at "
                     "each temperature against the validation split (which `evaluate` does not "
                     "compare with), chooses one by --criterion (by default the temperature "
-                    "whose weakest of precision / recall / density / coverage, each as a "
-                    "fraction of the real floor's, is highest), and writes it with every "
-                    "score to RUN_DIR/temperature.json for this "
-                    "checkpoint's step. A data set without a validation split (Fashion-MNIST, "
-                    "an image folder) lends one from its training images: as many as its test "
-                    "images, left out of the training images the samples are compared with.")
+                    "with the lowest Frechet distance to the validation images), and writes it "
+                    "with every score to RUN_DIR/temperature.json for this checkpoint's step. "
+                    "A data set without a validation split (Fashion-MNIST, an image folder) "
+                    "lends one from its training images: as many as its test images, left out "
+                    "of the training images the samples are compared with.")
     tune.add_argument("run_dir", metavar="RUN_DIR")
     tune.add_argument("--temperatures", type=float, nargs="+", metavar="T",
                       help="the candidates (default 0.9 0.95 1 1.05 1.1 1.15)")
@@ -625,8 +624,9 @@ def build_parser() -> _Parser:
     tune.add_argument("--n-samples", type=_count, default=None,
                       help="samples per temperature (default: as many as the validation images)")
     tune.add_argument("--criterion", default=None, metavar="NAME",
-                      help="the rule that chooses: prdc (default), the highest weakest PRDC "
-                           "ratio; fd, the lowest Frechet distance (names: "
+                      help="the rule that chooses: fd (default), the lowest Frechet distance; "
+                           "prdc, the highest weakest of precision / recall / density / "
+                           "coverage as a fraction of the floor's (names: "
                            "ganforge.temperature.CRITERIA)")
     tune.add_argument("--device", default="auto")
     tune.add_argument("--raw-weights", action="store_true",
