@@ -43,7 +43,7 @@ def test_paper_preset_matches_the_paper_networks():
 
 
 @pytest.mark.parametrize("plain_name", ["mnist-dcgan", "fashion-dcgan"])
-def test_self_conditioned_dcgan_preset_is_its_dcgan_preset_plus_batchnorm_conditioning(
+def test_self_conditioned_dcgan_preset_is_its_dcgan_preset_plus_conditioning_at_adam_4e_4(
         plain_name):
     # Its measured lead over the plain preset holds only while the rest of the two agree.
     plain, selfcond = load_config(plain_name), load_config(f"{plain_name}-selfcond")
@@ -52,7 +52,11 @@ def test_self_conditioned_dcgan_preset_is_its_dcgan_preset_plus_batchnorm_condit
     unconditioned = dataclasses.replace(selfcond.model, conditional=False, clusters=0,
                                         g_conditioning="input")
     assert unconditioned == plain.model
-    assert (selfcond.train, selfcond.loss, selfcond.data) == (plain.train, plain.loss, plain.data)
+    # Adam's rate is the one other difference allowed: 4e-4 in every self-conditioned preset
+    # (fashion-dcgan keeps 2e-4; BENCHMARKS.md, "Adam at 4e-4 on Fashion-MNIST").
+    assert (selfcond.train.g_lr, selfcond.train.d_lr) == (4e-4, 4e-4)
+    same_rate = dataclasses.replace(selfcond.train, g_lr=plain.train.g_lr, d_lr=plain.train.d_lr)
+    assert (same_rate, selfcond.loss, selfcond.data) == (plain.train, plain.loss, plain.data)
 
 
 def test_model_has_a_section_per_registered_architecture():
