@@ -52,8 +52,8 @@ def test_self_conditioned_dcgan_preset_is_its_dcgan_preset_plus_conditioning_at_
     unconditioned = dataclasses.replace(selfcond.model, conditional=False, clusters=0,
                                         g_conditioning="input")
     assert unconditioned == plain.model
-    # Adam's rate is the one other difference allowed: 4e-4 in every self-conditioned preset
-    # (fashion-dcgan keeps 2e-4; BENCHMARKS.md, "Adam at 4e-4 on Fashion-MNIST").
+    # Adam's rate is the one other difference allowed: both *-dcgan-selfcond presets train at
+    # 4e-4, while fashion-dcgan keeps 2e-4 (BENCHMARKS.md, "Adam at 4e-4 on Fashion-MNIST").
     assert (selfcond.train.g_lr, selfcond.train.d_lr) == (4e-4, 4e-4)
     same_rate = dataclasses.replace(selfcond.train, g_lr=plain.train.g_lr, d_lr=plain.train.d_lr)
     assert (same_rate, selfcond.loss, selfcond.data) == (plain.train, plain.loss, plain.data)
