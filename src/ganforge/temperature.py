@@ -61,10 +61,11 @@ CRITERIA: dict[str, Criterion] = {
                     lambda row: -row["values"][keys.FRECHET_DISTANCE]),
 }
 DEFAULT_CRITERION = "fd"
-"""FD is the figure a report leads with. In the four studies whose test draws scored both rules'
-choices, FD's had the lower test FD every time (9-10% lower on Fashion-MNIST, under 2% on MNIST)
-and its weakest PRDC ratio stayed >= 0.94x the floor (BENCHMARKS.md, "Choosing by FD"). `prdc`,
-the rule until 2026-12-06, brings all four PRDC measures nearest the floor instead."""
+"""FD is the figure a report leads with. In the four studies where the two rules disagreed and
+the test draws scored both choices, FD's had the lower test FD every time (9-10% lower on
+Fashion-MNIST, under 2% on MNIST) and its weakest PRDC ratio stayed >= 0.94x the floor
+(BENCHMARKS.md, "Choosing by FD"). `prdc`, the rule until 2026-12-06, brings all four PRDC
+measures nearest the floor instead."""
 
 
 def criterion_named(name: str) -> Criterion:
