@@ -3,7 +3,7 @@ import pytest
 import torch
 from scipy import linalg
 
-from ganforge.metrics.frechet import frechet_distance, kernel_distance
+from ganforge.metrics.frechet import frechet_distance, frechet_terms, kernel_distance
 from ganforge.metrics.keys import FRECHET_DISTANCE, KID
 
 
@@ -29,6 +29,30 @@ def test_two_gaussians_match_the_closed_form():
     assert frechet_distance(a, b)[FRECHET_DISTANCE] == pytest.approx(expected, rel=1e-6)
     # And near the population value: |mu|^2 + d (1 + 1.5^2 - 2 * 1.5) = 5.25 + 4 * 0.25.
     assert expected == pytest.approx(6.25, rel=0.05)
+
+
+def test_the_terms_split_the_distance_into_a_shift_and_a_spread():
+    real = _normal(4000, 4, 1)
+    shift = torch.tensor([1.0, 0.0, -0.5, 2.0])
+    # Moved by `shift`, the same spread: the mean term is |shift|^2 = 5.25 (exactly, since the
+    # same points are moved), the covariance term zero.
+    moved = frechet_terms(real, real + shift)
+    assert moved.mean == pytest.approx(5.25, rel=1e-9)
+    assert moved.covariance == pytest.approx(0, abs=1e-6)
+    assert moved.spread_ratio == pytest.approx(1, rel=1e-9)
+    # Shrunk about its centre by half: no shift, variance a quarter, and the covariance term
+    # Tr(S + S/4 - 2 (S^2/2)^1/2) = Tr(S) / 4, about 4 * 1/4 = 1.
+    centre = real.mean(dim=0)
+    shrunk = frechet_terms(real, centre + (real - centre) * 0.5)
+    assert shrunk.mean == pytest.approx(0, abs=1e-12)
+    assert shrunk.spread_ratio == pytest.approx(0.25, rel=1e-9)
+    assert shrunk.covariance == pytest.approx(float(real.var(dim=0).sum()) / 4, rel=1e-6)
+    # The two terms add up to the distance itself.
+    other = _normal(4000, 4, 2, mean=shift, scale=1.5)
+    terms = frechet_terms(real, other)
+    assert terms.total == pytest.approx(frechet_distance(real, other)[FRECHET_DISTANCE],
+                                        rel=1e-12)
+    assert terms.spread_ratio == pytest.approx(2.25, rel=0.1)
 
 
 def test_kid_is_near_zero_for_one_distribution_and_not_for_two():

@@ -5,6 +5,7 @@ Bińkowski et al. 2018)."""
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 
 import torch
 from torch import Tensor, nn
@@ -33,6 +34,37 @@ def frechet_distance(real_features: Tensor, fake_features: Tensor) -> dict[str, 
     metric.update(real_features.double(), real=True)
     metric.update(fake_features.double(), real=False)
     return {FRECHET_DISTANCE: float(metric.compute())}
+
+
+@dataclass(frozen=True)
+class FrechetTerms:
+    """The Fréchet distance split into its two terms: how far apart the two feature sets'
+    centres are, and how unlike their spreads are. `spread_ratio` says which way the second
+    goes: below 1 the second set's features vary less than the first's (a generator drawing
+    too-typical samples), above 1 more."""
+
+    mean: float
+    """||mu_1 - mu_2||^2."""
+    covariance: float
+    """Tr(S_1 + S_2 - 2 (S_1 S_2)^1/2): the distance less the mean term."""
+    spread_ratio: float
+    """Tr(S_2) / Tr(S_1): the second set's total feature variance as a fraction of the
+    first's."""
+
+    @property
+    def total(self) -> float:
+        return self.mean + self.covariance
+
+
+def frechet_terms(real_features: Tensor, fake_features: Tensor) -> FrechetTerms:
+    """`frechet_distance(real, fake)` split into its mean and covariance terms, with the fake
+    features' total variance as a fraction of the real ones'."""
+    real, fake = real_features.double(), fake_features.double()
+    mean = float((real.mean(dim=0) - fake.mean(dim=0)).square().sum())
+    total = frechet_distance(real, fake)[FRECHET_DISTANCE]
+    # Per-feature variances summed: the covariance matrices' traces, unbiased as torchmetrics'.
+    spread_ratio = float(fake.var(dim=0).sum() / real.var(dim=0).sum())
+    return FrechetTerms(mean=mean, covariance=total - mean, spread_ratio=spread_ratio)
 
 
 def kernel_distance(real_features: Tensor, fake_features: Tensor, *, subsets: int = 100,

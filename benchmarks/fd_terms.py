@@ -1,0 +1,100 @@
+"""Where a run's Fréchet distance comes from at each sampling temperature: the term for the
+shift between the samples' and the training images' feature means, the term for their unlike
+spreads, and the samples' total feature variance as a fraction of the training images' (below 1:
+samples more alike than real images are). The held-out test images against the training images
+give the floor of each figure. Written to see why some runs gain more from a temperature above
+1 than others (BENCHMARKS.md, "Adam at 4e-4 on Fashion-MNIST").
+
+Scored as the standard evaluation scores FD: the feature classifier's features, as many samples
+as test images, evaluation seed --seed (0: the report's first draw).
+
+    python benchmarks/fd_terms.py --runs RUN [RUN ...] --temperatures 1.0 1.1 1.2 [--tag TAG]
+
+Raw results are added to benchmarks/results/fd_terms.json, keyed by run folder name (or
+TAG/name).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from torch import Tensor
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "src"))
+
+import ganforge  # noqa: E402
+from benchmarks.results_file import load_results, save_results  # noqa: E402
+from ganforge.data import build_dataset  # noqa: E402
+from ganforge.errors import GanforgeError  # noqa: E402
+from ganforge.metrics.context import EvaluationContext  # noqa: E402
+from ganforge.metrics.frechet import frechet_terms  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results" / "fd_terms.json"
+FLOOR = "floor"
+"""The row label of the held-out test images."""
+
+
+def terms_row(label: str | float, train: Tensor, features: Tensor) -> dict[str, Any]:
+    """One row of the table: `features` (samples at a temperature, or the test images) against
+    the training images' features."""
+    terms = frechet_terms(train, features)
+    return {"temperature": label, "frechet_distance": terms.total, "mean_term": terms.mean,
+            "covariance_term": terms.covariance, "spread_ratio": terms.spread_ratio}
+
+
+def markdown(results: dict[str, Any]) -> str:
+    lines = ["| run | steps | temperature | FD | mean term | covariance term | "
+             "feature variance / training images' |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    for key, study in results.items():
+        for row in study["rows"]:
+            label = row["temperature"]
+            label = "test images (floor)" if label == FLOOR else f"{label:g}"
+            lines.append(f"| {key} | {study['step']:,} | {label} | "
+                         f"{row['frechet_distance']:.3f} | {row['mean_term']:.3f} | "
+                         f"{row['covariance_term']:.3f} | {row['spread_ratio']:.3f} |")
+    return "\n".join(lines)
+
+
+def study(run_dir: Path, temperatures: list[float], seed: int) -> dict[str, Any]:
+    generator = ganforge.load_generator(run_dir, device="cpu")
+    context = EvaluationContext(generator, build_dataset(generator.config.data), seed=seed,
+                                progress=False)
+    train = context.outputs("train", features=True)
+    rows = [terms_row(FLOOR, train, context.outputs("test", features=True))]
+    for temperature in temperatures:
+        generator.temperature = temperature
+        # A fresh draw at each temperature, on the cached real features and classifier.
+        samples = context.redraw(seed).outputs("fake", features=True)
+        rows.append(terms_row(temperature, train, samples))
+        print(f"{run_dir.name}: T {temperature:g} FD {rows[-1]['frechet_distance']:.3f}",
+              flush=True)
+    return {"step": generator.step, "seed": seed, "rows": rows}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", nargs="+", type=Path, required=True, help="run folders")
+    parser.add_argument("--temperatures", nargs="+", type=float, default=[1.0, 1.1, 1.2])
+    parser.add_argument("--seed", type=int, default=0, help="the samples' evaluation seed")
+    parser.add_argument("--tag", help="key the runs as TAG/FOLDER_NAME in fd_terms.json")
+    args = parser.parse_args()
+    stored = load_results(RESULTS)
+    fresh: dict[str, Any] = {}
+    try:
+        for run_dir in args.runs:
+            key = run_dir.name if args.tag is None else f"{args.tag}/{run_dir.name}"
+            fresh[key] = stored[key] = study(run_dir, args.temperatures, args.seed)
+            save_results(stored, RESULTS)
+    except GanforgeError as error:  # a missing or unreadable run folder: one line
+        sys.exit(f"error: {error}")
+    print(markdown(fresh))
+
+
+if __name__ == "__main__":
+    main()

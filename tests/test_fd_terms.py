@@ -1,0 +1,30 @@
+"""benchmarks/fd_terms.py: its rows against hand-made feature sets, and its table."""
+
+import pytest
+import torch
+from benchmarks.fd_terms import FLOOR, markdown, terms_row
+
+
+def test_a_row_splits_a_shifted_and_shrunk_set_into_its_two_terms():
+    train = torch.randn(3000, 6, generator=torch.Generator().manual_seed(0),
+                        dtype=torch.float64)
+    centre = train.mean(dim=0)
+    # Shrunk to 0.8 of its spread and moved by 0.5 along every feature: mean term 6 * 0.25.
+    row = terms_row(1.2, train, centre + (train - centre) * 0.8 + 0.5)
+    assert row["temperature"] == 1.2
+    assert row["mean_term"] == pytest.approx(1.5, rel=1e-9)
+    assert row["spread_ratio"] == pytest.approx(0.64, rel=1e-9)
+    # Tr(S + 0.64 S - 2 * 0.8 S) = 0.04 Tr(S).
+    assert row["covariance_term"] == pytest.approx(0.04 * float(train.var(dim=0).sum()),
+                                                   rel=1e-6)
+    assert row["frechet_distance"] == pytest.approx(row["mean_term"] + row["covariance_term"])
+
+
+def test_the_table_labels_the_floor_row_and_formats_each_figure():
+    rows = [{"temperature": FLOOR, "frechet_distance": 0.0363, "mean_term": 0.004,
+             "covariance_term": 0.0323, "spread_ratio": 1.001},
+            {"temperature": 1.15, "frechet_distance": 0.2, "mean_term": 0.05,
+             "covariance_term": 0.15, "spread_ratio": 0.912}]
+    lines = markdown({"lr4/run": {"step": 40020, "seed": 0, "rows": rows}}).splitlines()
+    assert lines[2] == "| lr4/run | 40,020 | test images (floor) | 0.036 | 0.004 | 0.032 | 1.001 |"
+    assert lines[3] == "| lr4/run | 40,020 | 1.15 | 0.200 | 0.050 | 0.150 | 0.912 |"
