@@ -8,10 +8,12 @@ give the floor of each figure. Written to see why some runs gain more from a tem
 Scored as the standard evaluation scores FD: the feature classifier's features, as many samples
 as test images, evaluation seed --seed (0: the report's first draw).
 
-    python benchmarks/fd_terms.py --runs RUN [RUN ...] --temperatures 1.0 1.1 1.2 [--tag TAG]
+    python benchmarks/fd_terms.py --runs RUN [RUN ...] --temperatures 1.0 1.1 1.2 [--tag TAG] \
+        [--raw-weights]
 
-Raw results are added to benchmarks/results/fd_terms.json, keyed by run folder name (or
-TAG/name).
+--raw-weights scores G's trained weights instead of their moving average. Raw results are added
+to benchmarks/results/fd_terms.json, keyed by run folder name (or TAG/name; with --raw-weights,
+then /raw-weights).
 """
 
 from __future__ import annotations
@@ -61,8 +63,9 @@ def markdown(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def study(run_dir: Path, temperatures: list[float], seed: int) -> dict[str, Any]:
-    generator = ganforge.load_generator(run_dir, device="cpu")
+def study(run_dir: Path, temperatures: list[float], seed: int, *,
+          use_ema: bool = True) -> dict[str, Any]:
+    generator = ganforge.load_generator(run_dir, device="cpu", use_ema=use_ema)
     context = EvaluationContext(generator, build_dataset(generator.config.data), seed=seed,
                                 progress=False)
     train = context.outputs("train", features=True)
@@ -74,7 +77,8 @@ def study(run_dir: Path, temperatures: list[float], seed: int) -> dict[str, Any]
         rows.append(terms_row(temperature, train, samples))
         print(f"{run_dir.name}: T {temperature:g} FD {rows[-1]['frechet_distance']:.3f}",
               flush=True)
-    return {"step": generator.step, "seed": seed, "rows": rows}
+    return {"step": generator.step, "seed": seed, "rows": rows,
+            "weights": "moving average" if use_ema else "trained"}
 
 
 def main() -> None:
@@ -83,13 +87,17 @@ def main() -> None:
     parser.add_argument("--temperatures", nargs="+", type=float, default=[1.0, 1.1, 1.2])
     parser.add_argument("--seed", type=int, default=0, help="the samples' evaluation seed")
     parser.add_argument("--tag", help="key the runs as TAG/FOLDER_NAME in fd_terms.json")
+    parser.add_argument("--raw-weights", action="store_true",
+                        help="score G's trained weights rather than their moving average")
     args = parser.parse_args()
     stored = load_results(RESULTS)
     fresh: dict[str, Any] = {}
     try:
         for run_dir in args.runs:
             key = run_dir.name if args.tag is None else f"{args.tag}/{run_dir.name}"
-            fresh[key] = stored[key] = study(run_dir, args.temperatures, args.seed)
+            key += "/raw-weights" if args.raw_weights else ""
+            fresh[key] = stored[key] = study(run_dir, args.temperatures, args.seed,
+                                             use_ema=not args.raw_weights)
             save_results(stored, RESULTS)
     except GanforgeError as error:  # a missing or unreadable run folder: one line
         sys.exit(f"error: {error}")
