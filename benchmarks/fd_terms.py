@@ -3,7 +3,7 @@ shift between the samples' and the training images' feature means, the term for 
 spreads, and the samples' total feature variance as a fraction of the training images' (below 1:
 samples more alike than real images are). The held-out test images against the training images
 give the floor of each figure. Written to see why some runs gain more from a temperature above
-1 than others (BENCHMARKS.md, "Adam at 4e-4 on Fashion-MNIST").
+1 than others (BENCHMARKS.md, "What the temperature changes: FD's two terms").
 
 Scored as the standard evaluation scores FD: the feature classifier's features, as many samples
 as test images, evaluation seed --seed (0: the report's first draw).
@@ -50,6 +50,7 @@ def terms_row(label: str | float, train: Tensor, features: Tensor) -> dict[str, 
 
 
 def markdown(results: dict[str, Any]) -> str:
+    """One table row per run and temperature, the floor first."""
     lines = ["| run | steps | temperature | FD | mean term | covariance term | "
              "feature variance / training images' |",
              "| --- | --- | --- | --- | --- | --- | --- |"]
@@ -65,6 +66,8 @@ def markdown(results: dict[str, Any]) -> str:
 
 def study(run_dir: Path, temperatures: list[float], seed: int, *,
           use_ema: bool = True) -> dict[str, Any]:
+    """The floor's terms, then each temperature's on a fresh draw of evaluation seed `seed`,
+    from G's moving average (or, `use_ema` False, its trained weights)."""
     generator = ganforge.load_generator(run_dir, device="cpu", use_ema=use_ema)
     context = EvaluationContext(generator, build_dataset(generator.config.data), seed=seed,
                                 progress=False)

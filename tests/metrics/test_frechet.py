@@ -41,7 +41,7 @@ def test_the_terms_split_the_distance_into_a_shift_and_a_spread():
     assert moved.covariance == pytest.approx(0, abs=1e-6)
     assert moved.spread_ratio == pytest.approx(1, rel=1e-9)
     # Shrunk about its centre by half: no shift, variance a quarter, and the covariance term
-    # Tr(S + S/4 - 2 (S^2/2)^1/2) = Tr(S) / 4, about 4 * 1/4 = 1.
+    # Tr(S + S/4 - 2 (S S/4)^1/2) = Tr(S + S/4 - S) = Tr(S) / 4, about 4 * 1/4 = 1.
     centre = real.mean(dim=0)
     shrunk = frechet_terms(real, centre + (real - centre) * 0.5)
     assert shrunk.mean == pytest.approx(0, abs=1e-12)
