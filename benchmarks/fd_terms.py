@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 import ganforge  # noqa: E402
 from benchmarks.results_file import load_results, save_results  # noqa: E402
+from benchmarks.temperature import run_key  # noqa: E402
 from ganforge.data import build_dataset  # noqa: E402
 from ganforge.errors import GanforgeError  # noqa: E402
 from ganforge.metrics.context import EvaluationContext  # noqa: E402
@@ -97,8 +98,7 @@ def main() -> None:
     fresh: dict[str, Any] = {}
     try:
         for run_dir in args.runs:
-            key = run_dir.name if args.tag is None else f"{args.tag}/{run_dir.name}"
-            key += "/raw-weights" if args.raw_weights else ""
+            key = run_key(run_dir, args.tag) + ("/raw-weights" if args.raw_weights else "")
             fresh[key] = stored[key] = study(run_dir, args.temperatures, args.seed,
                                              use_ema=not args.raw_weights)
             save_results(stored, RESULTS)

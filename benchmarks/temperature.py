@@ -184,7 +184,8 @@ def other_criteria(results: dict[str, Any]) -> str:
 
 
 def run_key(run_dir: Path, tag: str | None) -> str:
-    """The run's key in temperature.json: its folder name, under TAG/ when one is given."""
+    """The run's key in a study's results (temperature.json, fd_terms.json): its folder name,
+    under TAG/ when one is given."""
     return run_dir.name if tag is None else f"{tag}/{run_dir.name}"
 
 
