@@ -76,7 +76,9 @@ class ExtraAverages:
 
 def recompute_batchnorm(sampler: Sampler, batches: int, batch_size: int, seed: int = 0) -> None:
     """Replace the BatchNorm running statistics of the sampler's G with the plain mean over
-    `batches` batches of G's own activations (momentum None: a cumulative average)."""
+    `batches` batches of G's own activations (momentum None: a cumulative average). A
+    conditional G draws its classes as it samples (a self-conditioned one: clusters by their
+    shares), since its statistics depend on the mix of classes it sees."""
     norms = [m for m in sampler.network.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
     if not norms:
         raise GanforgeError("G has no BatchNorm layers: nothing to recompute")
@@ -86,9 +88,10 @@ def recompute_batchnorm(sampler: Sampler, batches: int, batch_size: int, seed: i
     noise = torch.Generator(device=sampler.device).manual_seed(seed)
     sampler.network.train()
     with torch.no_grad():
-        for _ in range(batches):
-            sampler.network(sampler.prior.sample(batch_size, device=sampler.device,
-                                                 generator=noise))
+        for batch in range(batches):
+            z = sampler.prior.sample(batch_size, device=sampler.device, generator=noise)
+            labels = sampler.draw_labels(batch_size, seed=seed + batch)
+            sampler.network(z, *(() if labels is None else (labels.to(sampler.device),)))
     sampler.network.eval()
 
 

@@ -13,7 +13,8 @@ as test images, evaluation seed --seed (0: the report's first draw).
 
 --raw-weights scores G's trained weights instead of their moving average. Raw results are added
 to benchmarks/results/fd_terms.json, keyed by run folder name (or TAG/name; with --raw-weights,
-then /raw-weights).
+then /raw-weights). A key that holds another run's study (another step or configuration) is
+refused before scoring: pass --tag to keep both.
 """
 
 from __future__ import annotations
@@ -30,12 +31,13 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
 import ganforge  # noqa: E402
-from benchmarks.results_file import load_results, save_results  # noqa: E402
-from benchmarks.temperature import run_key  # noqa: E402
+from benchmarks.results_file import load_results, refuse_another_run, save_results  # noqa: E402
+from benchmarks.temperature import fingerprint, run_key  # noqa: E402
 from ganforge.data import build_dataset  # noqa: E402
 from ganforge.errors import GanforgeError  # noqa: E402
 from ganforge.metrics.context import EvaluationContext  # noqa: E402
 from ganforge.metrics.frechet import frechet_terms  # noqa: E402
+from ganforge.sampler import Sampler  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "fd_terms.json"
 FLOOR = "floor"
@@ -65,11 +67,9 @@ def markdown(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def study(run_dir: Path, temperatures: list[float], seed: int, *,
-          use_ema: bool = True) -> dict[str, Any]:
-    """The floor's terms, then each temperature's on a fresh draw of evaluation seed `seed`,
-    from G's moving average (or, `use_ema` False, its trained weights)."""
-    generator = ganforge.load_generator(run_dir, device="cpu", use_ema=use_ema)
+def study(generator: Sampler, name: str, temperatures: list[float],
+          seed: int) -> dict[str, Any]:
+    """The floor's terms, then each temperature's on a fresh draw of evaluation seed `seed`."""
     context = EvaluationContext(generator, build_dataset(generator.config.data), seed=seed,
                                 progress=False)
     train = context.outputs("train", features=True)
@@ -79,9 +79,20 @@ def study(run_dir: Path, temperatures: list[float], seed: int, *,
         # A fresh draw at each temperature, on the cached real features and classifier.
         samples = context.redraw(seed).outputs("fake", features=True)
         rows.append(terms_row(temperature, train, samples))
-        print(f"{run_dir.name}: T {temperature:g} FD {rows[-1]['frechet_distance']:.3f}",
-              flush=True)
-    return {"step": generator.step, "seed": seed, "rows": rows,
+        print(f"{name}: T {temperature:g} FD {rows[-1]['frechet_distance']:.3f}", flush=True)
+    return {"step": generator.step, "seed": seed, "rows": rows}
+
+
+def study_run(stored: dict[str, Any], key: str, run_dir: Path, temperatures: list[float],
+              seed: int, *, use_ema: bool = True) -> dict[str, Any]:
+    """`study` of G's moving average (or, `use_ema` False, its trained weights) in `run_dir`,
+    refused before any scoring when `key` holds another run's study."""
+    generator = ganforge.load_generator(run_dir, device="cpu", use_ema=use_ema)
+    config = fingerprint(generator)
+    if key in stored:
+        refuse_another_run(RESULTS.name, key, stored[key]["step"], stored[key].get("config"),
+                           generator.step, config)
+    return {**study(generator, run_dir.name, temperatures, seed), "config": config,
             "weights": "moving average" if use_ema else "trained"}
 
 
@@ -99,8 +110,8 @@ def main() -> None:
     try:
         for run_dir in args.runs:
             key = run_key(run_dir, args.tag) + ("/raw-weights" if args.raw_weights else "")
-            fresh[key] = stored[key] = study(run_dir, args.temperatures, args.seed,
-                                             use_ema=not args.raw_weights)
+            fresh[key] = stored[key] = study_run(stored, key, run_dir, args.temperatures,
+                                                 args.seed, use_ema=not args.raw_weights)
             save_results(stored, RESULTS)
     except GanforgeError as error:  # a missing or unreadable run folder: one line
         sys.exit(f"error: {error}")

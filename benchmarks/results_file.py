@@ -45,6 +45,21 @@ def load_saved_results(path: Path, option: str) -> dict[str, Any]:
     return load_results(path)
 
 
+def refuse_another_run(file_name: str, key: str, stored_step: int, stored_config: str | None,
+                       step: int, config: str) -> None:
+    """A SystemExit when the entry `key` already stored (at `stored_step`, with the configuration
+    digest `stored_config`; None for entries from before digests were stored, compared by step
+    alone) is another run than the one at `step` with `config`: its figures may be quoted in
+    BENCHMARKS.md. The same run studied again may replace its entry."""
+    if stored_step != step:
+        raise SystemExit(f"error: {file_name} already holds {key!r}, a run at step "
+                         f"{stored_step:,} (this one is at {step:,}): pass --tag NAME to keep "
+                         "both")
+    if stored_config is not None and stored_config != config:
+        raise SystemExit(f"error: {file_name} already holds {key!r}, a run with another "
+                         "configuration at the same step: pass --tag NAME to keep both")
+
+
 def save_results(results: dict[str, Any], path: Path, indent: int = INDENT) -> None:
     """Replace `path` with `results`, atomically."""
     write_json(results, path, indent=indent)

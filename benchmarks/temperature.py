@@ -57,7 +57,7 @@ from benchmarks.quality_vs_peer import (  # noqa: E402
     draws_cell,
     merged_errors,
 )
-from benchmarks.results_file import load_results, save_results  # noqa: E402
+from benchmarks.results_file import load_results, refuse_another_run, save_results  # noqa: E402
 from ganforge.config import config_to_dict  # noqa: E402
 from ganforge.data import Dataset  # noqa: E402
 from ganforge.errors import GanforgeError  # noqa: E402
@@ -198,18 +198,12 @@ def fingerprint(generator: Sampler) -> str:
 
 def refuse_other_run(stored: dict[str, Any], key: str, step: int, config: str) -> None:
     """A SystemExit if `key` already holds the study of another run (another step or another
-    configuration; entries from before the configuration was stored are compared by step): its
-    figures may be quoted in BENCHMARKS.md. The same run studied again replaces its entry."""
+    configuration; entries from before the configuration was stored are compared by step).
+    The same run studied again replaces its entry."""
     rows = stored.get(key)
-    if rows is None:
-        return
-    stored_step = rows["test"][0]["step"]
-    if stored_step != step:
-        sys.exit(f"error: {RESULTS.name} already holds {key!r}, a run at step {stored_step:,} "
-                 f"(this one is at {step:,}): pass --tag NAME to keep both")
-    if rows.get("config", config) != config:
-        sys.exit(f"error: {RESULTS.name} already holds {key!r}, a run with another "
-                 "configuration at the same step: pass --tag NAME to keep both")
+    if rows is not None:
+        refuse_another_run(RESULTS.name, key, rows["test"][0]["step"], rows.get("config"),
+                           step, config)
 
 
 def stored_studies(stored: dict[str, Any], wanted: list[str]) -> dict[str, Any]:

@@ -4,6 +4,7 @@ and BatchNorm statistics recomputed for G's own weights."""
 import json
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 import torch
@@ -15,6 +16,7 @@ import ganforge
 from ganforge.config import RunConfig, apply_overrides
 from ganforge.errors import GanforgeError
 from ganforge.models.priors import Prior
+from ganforge.sampler import Sampler
 
 
 def test_an_extra_average_starts_from_the_runs_and_follows_the_ema_formula() -> None:
@@ -47,13 +49,17 @@ def test_extra_averages_need_a_run_that_keeps_one() -> None:
         ExtraAverages([0.99]).on_step_end(trainer, final=False)  # type: ignore[arg-type]
 
 
+def plain_sampler(network: nn.Module, noise_dim: int, **conditioning: Any) -> Sampler:
+    return Sampler(network, Prior("gaussian", noise_dim), value_range=None, config=RunConfig(),
+                   sample_shape=(4,), **conditioning)
+
+
 def test_recomputed_batchnorm_statistics_are_the_mean_of_gs_own_batch_statistics() -> None:
     torch.manual_seed(0)
     linear, norm = nn.Linear(3, 4), nn.BatchNorm1d(4)
     norm.running_mean.fill_(100.0)  # stale statistics, far from G's own
-    sampler = SimpleNamespace(network=nn.Sequential(linear, norm).eval(),
-                              prior=Prior("gaussian", 3), device=torch.device("cpu"))
-    recompute_batchnorm(sampler, batches=4, batch_size=8, seed=7)  # type: ignore[arg-type]
+    sampler = plain_sampler(nn.Sequential(linear, norm), 3)
+    recompute_batchnorm(sampler, batches=4, batch_size=8, seed=7)
     noise = torch.Generator().manual_seed(7)
     with torch.no_grad():
         batches = [linear(torch.randn(8, 3, generator=noise)) for _ in range(4)]
@@ -64,11 +70,36 @@ def test_recomputed_batchnorm_statistics_are_the_mean_of_gs_own_batch_statistics
     assert not sampler.network.training  # left ready to sample
 
 
+class ClassShift(nn.Module):
+    """A conditional G in miniature: each class adds its own offset before a BatchNorm, so the
+    statistics depend on the mix of classes drawn."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.offsets = nn.Embedding(2, 4)
+        self.norm = nn.BatchNorm1d(4)
+        with torch.no_grad():
+            self.offsets.weight.copy_(torch.tensor([[0.0] * 4, [10.0] * 4]))
+
+    def forward(self, z: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        return self.norm(z + self.offsets(labels))
+
+
+def test_a_self_conditioned_g_recomputes_its_statistics_over_clusters_drawn_by_their_shares(
+        ) -> None:
+    network = ClassShift()
+    sampler = plain_sampler(network, 4, num_classes=2, class_prior=[0.2, 0.8])
+    recompute_batchnorm(sampler, batches=50, batch_size=200, seed=3)
+    # Class 1 adds 10: the mean is near 10 x its share, and the variance holds the mixture's
+    # 10^2 x 0.2 x 0.8 = 16 on top of z's 1. Without labels the call would fail.
+    assert torch.allclose(network.norm.running_mean, torch.full((4,), 8.0), atol=0.2)
+    assert torch.allclose(network.norm.running_var, torch.full((4,), 17.0), atol=1.0)
+
+
 def test_recomputing_batchnorm_in_a_g_without_it_is_refused() -> None:
-    sampler = SimpleNamespace(network=nn.Linear(3, 4), prior=Prior("gaussian", 3),
-                              device=torch.device("cpu"))
+    sampler = plain_sampler(nn.Linear(3, 4), 3)
     with pytest.raises(GanforgeError, match="no BatchNorm"):
-        recompute_batchnorm(sampler, batches=1, batch_size=2)  # type: ignore[arg-type]
+        recompute_batchnorm(sampler, batches=1, batch_size=2)
 
 
 def test_a_copy_trains_on_with_its_extra_averages_and_the_run_is_untouched(

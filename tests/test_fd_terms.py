@@ -1,8 +1,11 @@
 """benchmarks/fd_terms.py: its rows against hand-made feature sets, and its table."""
 
+from pathlib import Path
+
 import pytest
 import torch
-from benchmarks.fd_terms import FLOOR, markdown, terms_row
+from benchmarks import fd_terms
+from benchmarks.fd_terms import FLOOR, markdown, study_run, terms_row
 
 
 def test_a_row_splits_a_shifted_and_shrunk_set_into_its_two_terms():
@@ -28,3 +31,19 @@ def test_the_table_labels_the_floor_row_and_formats_each_figure():
     lines = markdown({"lr4/run": {"step": 40020, "seed": 0, "rows": rows}}).splitlines()
     assert lines[2] == "| lr4/run | 40,020 | test images (floor) | 0.036 | 0.004 | 0.032 | 1.001 |"
     assert lines[3] == "| lr4/run | 40,020 | 1.15 | 0.200 | 0.050 | 0.150 | 0.912 |"
+
+
+def test_a_key_held_by_another_run_is_refused_before_any_scoring(
+        digits_run: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def scored(*args, **kwargs):
+        return {"step": 60, "seed": 0, "rows": []}
+
+    monkeypatch.setattr(fd_terms, "study", scored)
+    first = study_run({}, "k", digits_run, [1.0], 0)
+    assert first["step"] == 60 and len(first["config"]) == 16  # the digest is stored
+    study_run({"k": first}, "k", digits_run, [1.0], 0)  # the same run again: replaced
+    monkeypatch.setattr(fd_terms, "study", lambda *args, **kwargs: pytest.fail("scored"))
+    with pytest.raises(SystemExit, match="step 40,020 .this one is at 60.*--tag"):
+        study_run({"k": {**first, "step": 40_020}}, "k", digits_run, [1.0], 0)
+    with pytest.raises(SystemExit, match="another configuration"):
+        study_run({"k": {**first, "config": "0123456789abcdef"}}, "k", digits_run, [1.0], 0)
