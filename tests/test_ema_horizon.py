@@ -50,6 +50,7 @@ def test_extra_averages_need_a_run_that_keeps_one() -> None:
 
 
 def plain_sampler(network: nn.Module, noise_dim: int, **conditioning: Any) -> Sampler:
+    """A Sampler around `network` with a Gaussian prior and no image range."""
     return Sampler(network, Prior("gaussian", noise_dim), value_range=None, config=RunConfig(),
                    sample_shape=(4,), **conditioning)
 
