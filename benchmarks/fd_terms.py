@@ -9,12 +9,13 @@ Scored as the standard evaluation scores FD: the feature classifier's features, 
 as test images, evaluation seed --seed (0: the report's first draw).
 
     python benchmarks/fd_terms.py --runs RUN [RUN ...] --temperatures 1.0 1.1 1.2 [--tag TAG] \
-        [--raw-weights]
+        [--raw-weights | --average-only PREFIX [PREFIX ...]]
 
---raw-weights scores G's trained weights instead of their moving average. Raw results are added
-to benchmarks/results/fd_terms.json, keyed by run folder name (or TAG/name; with --raw-weights,
-then /raw-weights). A key that holds another run's study (another step or configuration) is
-refused before scoring: pass --tag to keep both.
+--raw-weights scores G's trained weights instead of their moving average; --average-only PREFIX
+[PREFIX ...] the average for the layers so named and the trained weights elsewhere. Raw results
+are added to benchmarks/results/fd_terms.json, keyed by run folder name (or TAG/name; then
+/raw-weights or /average-only=PREFIX,...). A key that holds another run's study (another step
+or configuration) is refused before scoring: pass --tag to keep both.
 """
 
 from __future__ import annotations
@@ -33,11 +34,12 @@ sys.path.insert(0, str(ROOT / "src"))
 import ganforge  # noqa: E402
 from benchmarks.results_file import load_results, refuse_another_run, save_results  # noqa: E402
 from benchmarks.temperature import fingerprint, run_key  # noqa: E402
+from ganforge.checkpoint import load_checkpoint  # noqa: E402
 from ganforge.data import build_dataset  # noqa: E402
 from ganforge.errors import GanforgeError  # noqa: E402
 from ganforge.metrics.context import EvaluationContext  # noqa: E402
 from ganforge.metrics.frechet import frechet_terms  # noqa: E402
-from ganforge.sampler import Sampler  # noqa: E402
+from ganforge.sampler import Sampler, averaged_weights  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "fd_terms.json"
 FLOOR = "floor"
@@ -83,17 +85,40 @@ def study(generator: Sampler, name: str, temperatures: list[float],
     return {"step": generator.step, "seed": seed, "rows": rows}
 
 
+def average_only(generator: Sampler, run_dir: Path, prefixes: list[str]) -> None:
+    """Give `generator`, loaded with G's trained weights, the moving average's values of every
+    parameter and buffer whose name starts with one of `prefixes` (a BatchNorm's statistics
+    follow its layer's name): to see which layers' averaging moves the samples."""
+    average = averaged_weights(load_checkpoint(run_dir))
+    if average is None:
+        raise GanforgeError(f"{run_dir} keeps no moving average of G (train.ema_decay 0)")
+    state = generator.network.state_dict()
+    for prefix in prefixes:
+        if not any(name.startswith(prefix) for name in state):
+            layers = sorted({".".join(name.split(".")[:2]) for name in state})
+            raise GanforgeError(f"--average-only {prefix!r} names none of G's weights; its "
+                                f"layers start {', '.join(layers)}")
+    state.update({name: average[name] for name in state if name.startswith(tuple(prefixes))})
+    generator.network.load_state_dict(state)
+
+
 def study_run(stored: dict[str, Any], key: str, run_dir: Path, temperatures: list[float],
-              seed: int, *, use_ema: bool = True) -> dict[str, Any]:
-    """`study` of G's moving average (or, `use_ema` False, its trained weights) in `run_dir`,
+              seed: int, *, use_ema: bool = True,
+              averaged: list[str] | None = None) -> dict[str, Any]:
+    """`study` of G's moving average (or, `use_ema` False, its trained weights; `averaged`
+    names set, the average for those layers and the trained weights elsewhere) in `run_dir`,
     refused before any scoring when `key` holds another run's study."""
-    generator = ganforge.load_generator(run_dir, device="cpu", use_ema=use_ema)
+    generator = ganforge.load_generator(run_dir, device="cpu", use_ema=use_ema and not averaged)
+    weights = "moving average" if use_ema else "trained"
+    if averaged:
+        average_only(generator, run_dir, averaged)
+        weights = f"moving average for {', '.join(averaged)}; trained elsewhere"
     config = fingerprint(generator)
     if key in stored:
         refuse_another_run(RESULTS.name, key, stored[key]["step"], stored[key].get("config"),
                            generator.step, config)
     return {**study(generator, run_dir.name, temperatures, seed), "config": config,
-            "weights": "moving average" if use_ema else "trained"}
+            "weights": weights}
 
 
 def main() -> None:
@@ -102,16 +127,23 @@ def main() -> None:
     parser.add_argument("--temperatures", nargs="+", type=float, default=[1.0, 1.1, 1.2])
     parser.add_argument("--seed", type=int, default=0, help="the samples' evaluation seed")
     parser.add_argument("--tag", help="key the runs as TAG/FOLDER_NAME in fd_terms.json")
-    parser.add_argument("--raw-weights", action="store_true",
-                        help="score G's trained weights rather than their moving average")
+    weights = parser.add_mutually_exclusive_group()
+    weights.add_argument("--raw-weights", action="store_true",
+                         help="score G's trained weights rather than their moving average")
+    weights.add_argument("--average-only", nargs="+", metavar="PREFIX",
+                         help="the moving average only for G's weights whose names start with "
+                              "a PREFIX (e.g. base.project), the trained weights elsewhere")
     args = parser.parse_args()
     stored = load_results(RESULTS)
     fresh: dict[str, Any] = {}
+    suffix = "/raw-weights" if args.raw_weights else \
+        f"/average-only={','.join(args.average_only)}" if args.average_only else ""
     try:
         for run_dir in args.runs:
-            key = run_key(run_dir, args.tag) + ("/raw-weights" if args.raw_weights else "")
+            key = run_key(run_dir, args.tag) + suffix
             fresh[key] = stored[key] = study_run(stored, key, run_dir, args.temperatures,
-                                                 args.seed, use_ema=not args.raw_weights)
+                                                 args.seed, use_ema=not args.raw_weights,
+                                                 averaged=args.average_only)
             save_results(stored, RESULTS)
     except GanforgeError as error:  # a missing or unreadable run folder: one line
         sys.exit(f"error: {error}")

@@ -5,7 +5,13 @@ from pathlib import Path
 import pytest
 import torch
 from benchmarks import fd_terms
-from benchmarks.fd_terms import FLOOR, markdown, study_run, terms_row
+from benchmarks.fd_terms import FLOOR, average_only, markdown, study_run, terms_row
+
+import ganforge
+from ganforge.checkpoint import load_checkpoint
+from ganforge.errors import GanforgeError
+from ganforge.sampler import averaged_weights
+from tests.conftest import train_digits_run
 
 
 def test_a_row_splits_a_shifted_and_shrunk_set_into_its_two_terms():
@@ -47,3 +53,30 @@ def test_a_key_held_by_another_run_is_refused_before_any_scoring(
         study_run({"k": {**first, "step": 40_020}}, "k", digits_run, [1.0], 0)
     with pytest.raises(SystemExit, match="another configuration"):
         study_run({"k": {**first, "config": "0123456789abcdef"}}, "k", digits_run, [1.0], 0)
+
+
+def test_average_only_takes_the_named_layers_from_the_average_and_the_rest_as_trained(
+        tmp_path: Path) -> None:
+    run_dir = train_digits_run(tmp_path / "run", **{"train.ema_decay": "0.9"})
+    payload = load_checkpoint(run_dir)
+    trained, average = payload["generator"], averaged_weights(payload)
+    assert average is not None
+    generator = ganforge.load_generator(run_dir, device="cpu", use_ema=False)
+    first = next(iter(trained)).rsplit(".", 1)[0]  # the first layer's name
+    average_only(generator, run_dir, [first])
+    state = generator.network.state_dict()
+    chosen = [name for name in state if name.startswith(first)]
+    assert chosen and len(chosen) < len(state)
+    for name, value in state.items():
+        expected = average[name] if name in chosen else trained[name]
+        assert torch.equal(value, expected), name
+    # The two sources differ where it matters, so the check above can fail.
+    assert not torch.equal(average[chosen[0]], trained[chosen[0]])
+    with pytest.raises(GanforgeError, match="names none of G's weights.*layers start"):
+        average_only(generator, run_dir, ["no.such.layer"])
+
+
+def test_average_only_needs_a_run_that_keeps_an_average(digits_run: Path) -> None:
+    generator = ganforge.load_generator(digits_run, device="cpu", use_ema=False)
+    with pytest.raises(GanforgeError, match="ema_decay"):
+        average_only(generator, digits_run, ["net"])

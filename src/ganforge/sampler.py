@@ -151,6 +151,16 @@ class Sampler:
                 f"device={self.device})")
 
 
+def averaged_weights(payload: dict[str, Any]) -> dict[str, Tensor] | None:
+    """G's moving-average weights from a loaded checkpoint, named as G's own; None when the
+    run kept no average."""
+    if payload.get("ema") is None:
+        return None
+    # AveragedModel keeps the averaged copy under "module." beside its counter.
+    return {key.removeprefix("module."): value for key, value in payload["ema"].items()
+            if key.startswith("module.")}
+
+
 def generator_from_payload(payload: dict[str, Any], device: torch.device,
                            *, use_ema: bool = True) -> Sampler:
     """Rebuild G from a loaded checkpoint (its EMA weights when the run kept an average)."""
@@ -159,12 +169,8 @@ def generator_from_payload(payload: dict[str, Any], device: torch.device,
     is_image = bool(payload.get("is_image", len(sample_shape) == 3))
     num_classes = payload.get("num_classes")
     network = build_generator(config.model, sample_shape, num_classes=num_classes)
-    state = payload["generator"]
-    if use_ema and payload.get("ema") is not None:
-        # AveragedModel keeps the averaged copy under "module." beside its counter.
-        state = {key.removeprefix("module."): value for key, value in payload["ema"].items()
-                 if key.startswith("module.")}
-    load_network_weights(network, "generator", state)
+    average = averaged_weights(payload) if use_ema else None
+    load_network_weights(network, "generator", payload["generator"] if average is None else average)
     return Sampler(network.to(device), build_prior(config.model),
                    value_range=output_range(config.model.g_output, is_image), config=config,
                    sample_shape=sample_shape, step=int(payload["step"]),
