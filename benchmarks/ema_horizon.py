@@ -90,8 +90,8 @@ def recompute_batchnorm(sampler: Sampler, batches: int, batch_size: int, seed: i
     with torch.no_grad():
         for batch in range(batches):
             z = sampler.prior.sample(batch_size, device=sampler.device, generator=noise)
-            labels = sampler.draw_labels(batch_size, seed=seed + batch)
-            sampler.network(z, *(() if labels is None else (labels.to(sampler.device),)))
+            # decode calls G as sampling does (with its classes), here in training mode.
+            sampler.decode(z, sampler.draw_labels(batch_size, seed=seed + batch))
     sampler.network.eval()
 
 

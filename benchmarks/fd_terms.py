@@ -25,13 +25,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import torch
 from torch import Tensor
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
-import ganforge  # noqa: E402
 from benchmarks.results_file import load_results, refuse_another_run, save_results  # noqa: E402
 from benchmarks.temperature import fingerprint, run_key  # noqa: E402
 from ganforge.checkpoint import load_checkpoint  # noqa: E402
@@ -39,7 +39,7 @@ from ganforge.data import build_dataset  # noqa: E402
 from ganforge.errors import GanforgeError  # noqa: E402
 from ganforge.metrics.context import EvaluationContext  # noqa: E402
 from ganforge.metrics.frechet import frechet_terms  # noqa: E402
-from ganforge.sampler import Sampler, averaged_weights  # noqa: E402
+from ganforge.sampler import Sampler, averaged_weights, generator_from_payload  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "fd_terms.json"
 FLOOR = "floor"
@@ -85,11 +85,12 @@ def study(generator: Sampler, name: str, temperatures: list[float],
     return {"step": generator.step, "seed": seed, "rows": rows}
 
 
-def average_only(generator: Sampler, run_dir: Path, prefixes: list[str]) -> None:
-    """Give `generator`, loaded with G's trained weights, the moving average's values of every
-    parameter and buffer whose name starts with one of `prefixes` (a BatchNorm's statistics
-    follow its layer's name): to see which layers' averaging moves the samples."""
-    average = averaged_weights(load_checkpoint(run_dir))
+def average_only(generator: Sampler, average: dict[str, Tensor] | None, run_dir: Path,
+                 prefixes: list[str]) -> None:
+    """Give `generator`, loaded with G's trained weights, the moving average's values
+    (`average`, from the run's checkpoint) of every parameter and buffer whose name starts with
+    one of `prefixes` (a BatchNorm's statistics follow its layer's name): to see which layers'
+    averaging moves the samples."""
     if average is None:
         raise GanforgeError(f"{run_dir} keeps no moving average of G (train.ema_decay 0)")
     state = generator.network.state_dict()
@@ -108,10 +109,12 @@ def study_run(stored: dict[str, Any], key: str, run_dir: Path, temperatures: lis
     """`study` of G's moving average (or, `use_ema` False, its trained weights; `averaged`
     names set, the average for those layers and the trained weights elsewhere) in `run_dir`,
     refused before any scoring when `key` holds another run's study."""
-    generator = ganforge.load_generator(run_dir, device="cpu", use_ema=use_ema and not averaged)
+    payload = load_checkpoint(run_dir)  # read once: G, and the average --average-only mixes in
+    generator = generator_from_payload(payload, torch.device("cpu"),
+                                       use_ema=use_ema and not averaged)
     weights = "moving average" if use_ema else "trained"
     if averaged:
-        average_only(generator, run_dir, averaged)
+        average_only(generator, averaged_weights(payload), run_dir, averaged)
         weights = f"moving average for {', '.join(averaged)}; trained elsewhere"
     config = fingerprint(generator)
     if key in stored:

@@ -63,7 +63,7 @@ def test_average_only_takes_the_named_layers_from_the_average_and_the_rest_as_tr
     assert average is not None
     generator = ganforge.load_generator(run_dir, device="cpu", use_ema=False)
     first = next(iter(trained)).rsplit(".", 1)[0]  # the first layer's name
-    average_only(generator, run_dir, [first])
+    average_only(generator, average, run_dir, [first])
     state = generator.network.state_dict()
     chosen = [name for name in state if name.startswith(first)]
     assert chosen and len(chosen) < len(state)
@@ -73,10 +73,11 @@ def test_average_only_takes_the_named_layers_from_the_average_and_the_rest_as_tr
     # The two sources differ where it matters, so the check above can fail.
     assert not torch.equal(average[chosen[0]], trained[chosen[0]])
     with pytest.raises(GanforgeError, match="names none of G's weights.*layers start"):
-        average_only(generator, run_dir, ["no.such.layer"])
+        average_only(generator, average, run_dir, ["no.such.layer"])
 
 
 def test_average_only_needs_a_run_that_keeps_an_average(digits_run: Path) -> None:
     generator = ganforge.load_generator(digits_run, device="cpu", use_ema=False)
     with pytest.raises(GanforgeError, match="ema_decay"):
-        average_only(generator, digits_run, ["net"])
+        average_only(generator, averaged_weights(load_checkpoint(digits_run)), digits_run,
+                     ["net"])
