@@ -9,12 +9,13 @@ Scored as the standard evaluation scores FD: the feature classifier's features, 
 as test images, evaluation seed --seed (0: the report's first draw).
 
     python benchmarks/fd_terms.py --runs RUN [RUN ...] --temperatures 1.0 1.1 1.2 [--tag TAG] \
-        [--raw-weights | --average-only PREFIX [PREFIX ...]]
+        [--raw-weights | --average-only LAYER [LAYER ...]]
 
---raw-weights scores G's trained weights instead of their moving average; --average-only PREFIX
-[PREFIX ...] the average for the layers so named and the trained weights elsewhere. Raw results
+--raw-weights scores G's trained weights instead of their moving average; --average-only LAYER
+[LAYER ...] the average inside the modules so named (dotted paths, e.g. base.project) and the
+trained weights elsewhere. Raw results
 are added to benchmarks/results/fd_terms.json, keyed by run folder name (or TAG/name; then
-/raw-weights or /average-only=PREFIX,...). A key that holds another run's study (another step
+/raw-weights or /average-only=LAYER,...). A key that holds another run's study (another step
 or configuration) is refused before scoring: pass --tag to keep both.
 """
 
@@ -85,21 +86,29 @@ def study(generator: Sampler, name: str, temperatures: list[float],
     return {"step": generator.step, "seed": seed, "rows": rows}
 
 
+def in_layer(name: str, layer: str) -> bool:
+    """Whether the parameter or buffer `name` belongs to the module `layer` (a dotted path):
+    whole components only, so that `base.project` holds `base.project.0.weight` but not a
+    sibling named `base.projector`."""
+    return name == layer or name.startswith(layer + ".")
+
+
 def average_only(generator: Sampler, average: dict[str, Tensor] | None, run_dir: Path,
-                 prefixes: list[str]) -> None:
+                 layers: list[str]) -> None:
     """Give `generator`, loaded with G's trained weights, the moving average's values
-    (`average`, from the run's checkpoint) of every parameter and buffer whose name starts with
-    one of `prefixes` (a BatchNorm's statistics follow its layer's name): to see which layers'
-    averaging moves the samples."""
+    (`average`, from the run's checkpoint) of every parameter and buffer inside one of `layers`
+    (a BatchNorm's statistics follow its layer): to see which layers' averaging moves the
+    samples."""
     if average is None:
         raise GanforgeError(f"{run_dir} keeps no moving average of G (train.ema_decay 0)")
     state = generator.network.state_dict()
-    for prefix in prefixes:
-        if not any(name.startswith(prefix) for name in state):
-            layers = sorted({".".join(name.split(".")[:2]) for name in state})
-            raise GanforgeError(f"--average-only {prefix!r} names none of G's weights; its "
-                                f"layers start {', '.join(layers)}")
-    state.update({name: average[name] for name in state if name.startswith(tuple(prefixes))})
+    for layer in layers:
+        if not any(in_layer(name, layer) for name in state):
+            known = sorted({".".join(name.split(".")[:2]) for name in state})
+            raise GanforgeError(f"--average-only {layer!r} names none of G's layers; they "
+                                f"include {', '.join(known)}")
+    state.update({name: average[name] for name in state
+                  if any(in_layer(name, layer) for layer in layers)})
     generator.network.load_state_dict(state)
 
 
@@ -133,9 +142,9 @@ def main() -> None:
     weights = parser.add_mutually_exclusive_group()
     weights.add_argument("--raw-weights", action="store_true",
                          help="score G's trained weights rather than their moving average")
-    weights.add_argument("--average-only", nargs="+", metavar="PREFIX",
-                         help="the moving average only for G's weights whose names start with "
-                              "a PREFIX (e.g. base.project), the trained weights elsewhere")
+    weights.add_argument("--average-only", nargs="+", metavar="LAYER",
+                         help="the moving average only inside G's modules so named (a dotted "
+                              "path such as base.project), the trained weights elsewhere")
     args = parser.parse_args()
     stored = load_results(RESULTS)
     fresh: dict[str, Any] = {}

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import torch
 from benchmarks import fd_terms
-from benchmarks.fd_terms import FLOOR, average_only, markdown, study_run, terms_row
+from benchmarks.fd_terms import FLOOR, average_only, in_layer, markdown, study_run, terms_row
 
 import ganforge
 from ganforge.checkpoint import load_checkpoint
@@ -65,15 +65,27 @@ def test_average_only_takes_the_named_layers_from_the_average_and_the_rest_as_tr
     first = next(iter(trained)).rsplit(".", 1)[0]  # the first layer's name
     average_only(generator, average, run_dir, [first])
     state = generator.network.state_dict()
-    chosen = [name for name in state if name.startswith(first)]
+    chosen = [name for name in state if name.startswith(first + ".")]
     assert chosen and len(chosen) < len(state)
     for name, value in state.items():
         expected = average[name] if name in chosen else trained[name]
         assert torch.equal(value, expected), name
     # The two sources differ where it matters, so the check above can fail.
     assert not torch.equal(average[chosen[0]], trained[chosen[0]])
-    with pytest.raises(GanforgeError, match="names none of G's weights.*layers start"):
+    with pytest.raises(GanforgeError, match="names none of G's layers.*include"):
         average_only(generator, average, run_dir, ["no.such.layer"])
+    # A name is matched by whole components: the start of a module's name is no module.
+    partial = first.split(".")[0][:-1]
+    assert any(name.startswith(partial) for name in state)
+    with pytest.raises(GanforgeError, match=f"--average-only '{partial}' names none"):
+        average_only(generator, average, run_dir, [partial])
+
+
+def test_in_layer_matches_whole_components() -> None:
+    assert in_layer("base.project.0.weight", "base.project")
+    assert in_layer("base.project", "base.project")
+    assert not in_layer("base.projector.weight", "base.project")
+    assert not in_layer("base.project.0.weight", "base.proj")
 
 
 def test_average_only_needs_a_run_that_keeps_an_average(digits_run: Path) -> None:
