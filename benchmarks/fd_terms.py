@@ -13,10 +13,10 @@ as test images, evaluation seed --seed (0: the report's first draw).
 
 --raw-weights scores G's trained weights instead of their moving average; --average-only LAYER
 [LAYER ...] the average inside the modules so named (dotted paths, e.g. base.project) and the
-trained weights elsewhere. Raw results
-are added to benchmarks/results/fd_terms.json, keyed by run folder name (or TAG/name; then
-/raw-weights or /average-only=LAYER,...). A key that holds another run's study (another step
-or configuration) is refused before scoring: pass --tag to keep both.
+trained weights elsewhere. Raw results are added to benchmarks/results/fd_terms.json, keyed by
+run folder name (or TAG/name; then /raw-weights or /average-only=LAYER,...). A key that holds
+another run's study (another step or configuration) is refused before scoring: pass --tag to
+keep both.
 """
 
 from __future__ import annotations
