@@ -1,8 +1,9 @@
 """benchmarks/rejection.py: a given quantile is reported beside G's own samples; choosing one
-reads a validation split (carved from the training images where the data set has none)."""
+reads a validation split (carved from the training images where the data set has none), and so
+does choosing a temperature with it."""
 
 import pytest
-from benchmarks.rejection import markdown, study
+from benchmarks.rejection import labelled_rows, markdown, study
 
 import ganforge
 from ganforge.config import RunConfig, apply_overrides
@@ -45,3 +46,32 @@ def test_quantiles_are_chosen_on_a_validation_split_carved_from_the_training_ima
         keys.FRECHET_DISTANCE])["quantile"]
     # Chosen against the carved split's floor, reported against the test split's.
     assert choices[0]["floor"] != result["plain"]["floor"]
+
+
+def test_temperatures_are_chosen_with_and_without_rejection_on_the_same_draw(
+        tiny_run, quick_classifier):
+    result = study(tiny_run, [0.9], draws=1, temperatures=[1.0, 1.5])
+    choices = result["choices"]
+    # Each temperature: G's own samples, then each quantile's.
+    assert [(row["temperature"], row.get("quantile")) for row in choices] == [
+        (1.0, None), (1.0, 0.9), (1.5, None), (1.5, 0.9)]
+    best = min(choices[1::2], key=lambda row: row["values"][keys.FRECHET_DISTANCE])
+    alone = min(choices[0::2], key=lambda row: row["values"][keys.FRECHET_DISTANCE])
+    assert (result["temperature"], result["chosen"]) == (best["temperature"], 0.9)
+    # The report draws are sampled at the chosen temperatures; T = 1 stays the first row.
+    assert result["rejection"]["temperature"] == best["temperature"]
+    assert result["heated"]["temperature"] == alone["temperature"]
+    assert result["plain"]["temperature"] == 1.0
+    labels = [label for label, _ in labelled_rows(result)]
+    assert labels[0] == "G's samples" and labels[1] == f"G's samples, T = {alone['temperature']:g}"
+    assert labels[2] == "rejection, quantile 0.9" + (
+        "" if best["temperature"] == 1.0 else ", T = 1.5")
+
+
+def test_a_study_without_temperatures_reads_as_before(tiny_run, quick_classifier):
+    # Rows saved before --temperatures have no "temperature" and no "heated" row.
+    result = study(tiny_run, [0.9], draws=1)
+    assert "heated" not in result and result["temperature"] == 1.0
+    del result["temperature"]
+    assert [label for label, _ in labelled_rows(result)] == [
+        "G's samples", "rejection, quantile 0.9"]
