@@ -42,8 +42,12 @@ from benchmarks.results_file import load_results, save_results  # noqa: E402
 from ganforge.errors import GanforgeError  # noqa: E402
 from ganforge.evaluation import merged_scores  # noqa: E402
 from ganforge.metrics import keys  # noqa: E402
-from ganforge.rejection import RejectionSampler, load_rejection_sampler  # noqa: E402
-from ganforge.sampler import Sampler  # noqa: E402
+from ganforge.rejection import (  # noqa: E402
+    RejectionSampler,
+    check_quantile,
+    load_rejection_sampler,
+)
+from ganforge.sampler import Sampler, check_temperature  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "rejection.json"
 CHOICE_SEED = 1_000
@@ -162,6 +166,11 @@ def main() -> None:
     results = load_results(RESULTS)
     fresh = {}
     try:
+        # Every option is checked before the first run is loaded, not minutes into a study.
+        for quantile in args.quantiles:
+            check_quantile(quantile)
+        for temperature in args.temperatures:
+            check_temperature(temperature)
         for run in args.runs:
             fresh[str(run)] = results[str(run)] = study(
                 run, args.quantiles, args.draws, args.temperatures)

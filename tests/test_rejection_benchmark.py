@@ -3,7 +3,7 @@ reads a validation split (carved from the training images where the data set has
 does choosing a temperature with it."""
 
 import pytest
-from benchmarks.rejection import labelled_rows, markdown, study
+from benchmarks.rejection import labelled_rows, main, markdown, study
 
 import ganforge
 from ganforge.config import RunConfig, apply_overrides
@@ -75,3 +75,16 @@ def test_a_study_without_temperatures_reads_as_before(tiny_run, quick_classifier
     del result["temperature"]
     assert [label for label, _ in labelled_rows(result)] == [
         "G's samples", "rejection, quantile 0.9"]
+
+
+@pytest.mark.parametrize("option, value, message", [
+    ("--temperatures", "0", "temperature must be a positive number (got 0.0)"),
+    ("--quantiles", "1.5", "the rejection quantile must be in (0, 1] (got 1.5)")])
+def test_a_bad_option_is_refused_before_any_run_is_read(tmp_path, monkeypatch, option, value,
+                                                        message):
+    # The run folder does not exist: reading it first would give a different error.
+    missing = tmp_path / "no-such-run"
+    monkeypatch.setattr("sys.argv", ["rejection.py", str(missing), option, "1.0", value])
+    with pytest.raises(SystemExit) as exit_:
+        main()
+    assert str(exit_.value).startswith(f"error: {message}")

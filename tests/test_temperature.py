@@ -99,8 +99,10 @@ def test_a_data_set_without_a_validation_split_chooses_on_training_images_carved
 
 def test_temperatures_are_all_checked_before_any_is_scored(digits_run, with_validation):
     generator = ganforge.load_generator(digits_run, device="cpu")
-    with pytest.raises(ConfigError, match=r"positive numbers \(got -1"):
+    with pytest.raises(ConfigError, match=r"positive number \(got -1"):
         tuning.choose_temperature(generator, [1.0, -1.0])
+    with pytest.raises(ConfigError, match=r"positive number \(got inf"):
+        tuning.choose_temperature(generator, [1.0, float("inf")])
     with pytest.raises(ConfigError, match="at least one"):
         tuning.choose_temperature(generator, [])
 

@@ -26,6 +26,14 @@ def class_blocks(n: int, num_classes: int) -> Tensor:
     return torch.arange(n) * num_classes // max(n, 1)
 
 
+def check_temperature(value: float) -> float:
+    """`value` as a sampling temperature, or a one-line error if it is not a positive number."""
+    if not (math.isfinite(value) and value > 0):
+        raise ConfigError(f"temperature must be a positive number (got {value}); 1 draws "
+                          "from the prior G was trained on")
+    return float(value)
+
+
 class Sampler:
     """`sample(n)` returns images [n, C, H, W] in [0, 1] (toy data: points [n, D]) on the CPU.
 
@@ -61,10 +69,7 @@ class Sampler:
 
     @temperature.setter
     def temperature(self, value: float) -> None:
-        if not (math.isfinite(value) and value > 0):
-            raise ConfigError(f"temperature must be a positive number (got {value}); 1 draws "
-                              "from the prior G was trained on")
-        self._temperature = float(value)
+        self._temperature = check_temperature(value)
 
     def nbytes(self, n: int) -> int:
         """Bytes of n float32 samples."""

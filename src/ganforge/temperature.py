@@ -23,7 +23,7 @@ from ganforge.errors import ConfigError
 from ganforge.evaluation import evaluate, merged_scores
 from ganforge.files import write_json
 from ganforge.metrics import keys
-from ganforge.sampler import Sampler
+from ganforge.sampler import Sampler, check_temperature
 from ganforge.version import __version__
 
 TEMPERATURE_FILE = "temperature.json"
@@ -140,8 +140,7 @@ def choose_temperature(generator: Sampler, temperatures: Sequence[float] = DEFAU
     if not temperatures:
         raise ConfigError("give at least one temperature to choose from")
     for temperature in temperatures:  # all of them before the first is scored
-        if not temperature > 0:
-            raise ConfigError(f"temperatures must be positive numbers (got {temperature})")
+        check_temperature(temperature)
     validation = (dataset or build_dataset(generator.config.data)).validation_as_held_out()
     before = generator.temperature
     scores = []
