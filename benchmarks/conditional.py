@@ -43,7 +43,7 @@ def runs_for(data: str) -> dict[str, tuple[str, dict[str, str]]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", choices=sorted(PRESETS), default="mnist")
     parser.add_argument("--steps", type=int, default=9930)
     parser.add_argument("--runs", type=Path, default=ROOT / "runs" / "conditional")

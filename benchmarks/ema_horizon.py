@@ -1,8 +1,10 @@
 """Is FD held back by how G's weights are averaged? Continues a copy of a finished run that
 keeps a moving average of G (train.ema_decay) for --steps more steps, keeping extra
 exponential moving averages with longer horizons beside the run's own (each started from the
-run's average at the copy's first step), then scores on several draws of samples:
+run's average at the copy's first step), then scores each of G's versions on several draws
+of samples.
 
+The versions scored:
 - G's own weights, with no average;
 - the run's average;
 - each extra average;
@@ -119,7 +121,7 @@ def continue_with_averages(run: Path, work: Path, steps: int,
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("run", type=Path, metavar="RUN_DIR")
     parser.add_argument("--steps", type=at_least_one, default=6_000,
                         help="steps to train the copy on (default: 6000)")

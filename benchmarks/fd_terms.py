@@ -134,7 +134,7 @@ def study_run(stored: dict[str, Any], key: str, run_dir: Path, temperatures: lis
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", nargs="+", type=Path, required=True, help="run folders")
     parser.add_argument("--temperatures", nargs="+", type=float, default=[1.0, 1.1, 1.2])
     parser.add_argument("--seed", type=int, default=0, help="the samples' evaluation seed")

@@ -324,7 +324,7 @@ def train_missing(args: argparse.Namespace, results: dict[str, Any], results_pat
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", nargs="+", default=["mnist"], choices=sorted(PRESETS))
     parser.add_argument("--minutes", nargs="+", type=float, default=[2, 5, 10, 30])
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])

@@ -154,7 +154,7 @@ def markdown(results: dict[str, Any], draws: int) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("runs", type=Path, nargs="+", metavar="RUN_DIR")
     parser.add_argument("--quantiles", type=float, nargs="+", default=[0.5, 0.8, 0.95, 1.0],
                         help="the quantiles of D's density ratio to choose M from")

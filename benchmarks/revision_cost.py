@@ -31,7 +31,7 @@ def run_throughput(tree: Path, steps: int, out: Path) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--base", required=True, help="the earlier revision (a git ref)")
     parser.add_argument("--rounds", type=int, default=2, help="base/current pairs to run")
     parser.add_argument("--steps", type=int, default=300, help="steps per timed run")

@@ -55,7 +55,7 @@ def spread(images: Tensor, centre: Tensor) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", nargs="+", type=Path, required=True, help="run folders")
     parser.add_argument("--n", type=int, default=2000, help="samples (and real images) per set")
     parser.add_argument("--seed", type=int, default=0, help="the samples' seed")

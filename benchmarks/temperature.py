@@ -238,7 +238,7 @@ def study(generator: Sampler, name: str, temperatures: list[float], choice_seed:
 
 def main() -> None:
     # No abbreviations: --show's check below looks for the study options as typed.
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], allow_abbrev=False)
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--runs", nargs="+", type=Path, help="trained run folders to study")
     source.add_argument("--show", nargs="+", metavar="KEY",

@@ -85,7 +85,7 @@ def markdown(rows: dict[str, dict[str, Any]]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--preset", required=True)
     parser.add_argument("--data", default="mnist")
     parser.add_argument("--minutes", type=float, default=5.0,
