@@ -4,12 +4,15 @@ import torch
 from ganforge import train
 from ganforge.checkpoint import (
     checkpoint_path,
+    kept_checkpoint_path,
+    kept_checkpoints,
     load_checkpoint,
     load_network_weights,
+    run_dir_of,
     save_checkpoint,
 )
 from ganforge.config import apply_overrides
-from ganforge.errors import CheckpointError
+from ganforge.errors import CheckpointError, ConfigError
 
 
 def _weights(run_dir):
@@ -49,6 +52,46 @@ def test_a_resumed_run_ends_with_exactly_the_weights_of_an_unbroken_run(tmp_path
     # The log holds each step once, in order.
     steps = [line for line in (tmp_path / "broken" / "train.jsonl").read_text().splitlines()]
     assert len(steps) == 14
+
+
+def test_a_run_keeps_the_checkpoint_of_every_nth_step_with_that_steps_weights(tmp_path,
+                                                                           tiny_config):
+    # 20 steps, latest.pt every 10: steps 7 and 14 are kept although latest.pt skips them.
+    config = apply_overrides(tiny_config, {"train.ema_decay": "0.9",
+                                           "train.keep_checkpoint_every_steps": "7"})
+    train(config, tmp_path / "long")
+    kept = kept_checkpoints(tmp_path / "long")
+    assert [step for step, _ in kept] == [7, 14]
+    assert [file for _, file in kept] == [kept_checkpoint_path(tmp_path / "long", step)
+                                          for step in (7, 14)]
+    assert load_checkpoint(tmp_path / "long")["step"] == 20
+    assert run_dir_of(kept[1][1]) == tmp_path / "long"  # commands find the run folder from it
+    # Step 14's copy holds the weights that a run stopping at 14, keeping nothing, ends with.
+    train(apply_overrides(config, {"train.steps": "14",
+                                   "train.keep_checkpoint_every_steps": "0"}), tmp_path / "short")
+    copy, short = load_checkpoint(kept[1][1]), load_checkpoint(tmp_path / "short")
+    assert copy["step"] == short["step"] == 14
+    for part in ("generator", "discriminator", "ema"):
+        assert copy[part].keys() == short[part].keys()
+        assert all(torch.equal(copy[part][key], short[part][key]) for key in copy[part]), part
+    # Without the setting, a run keeps latest.pt alone.
+    assert sorted(path.name for path in (tmp_path / "short" / "checkpoints").iterdir()) == \
+        [checkpoint_path(tmp_path).name]
+
+
+def test_kept_checkpoints_lists_only_step_files_and_none_for_a_run_without_them(tmp_path):
+    assert kept_checkpoints(tmp_path) == []
+    folder = tmp_path / "checkpoints"
+    folder.mkdir()
+    for name in ("step-0000020.pt", "step-0000100.pt", "step-best.pt", "latest.pt"):
+        (folder / name).write_bytes(b"")
+    assert kept_checkpoints(tmp_path) == [(20, folder / "step-0000020.pt"),
+                                          (100, folder / "step-0000100.pt")]
+
+
+def test_a_negative_keep_interval_is_refused(tiny_config):
+    with pytest.raises(ConfigError, match="keep_checkpoint_every_steps"):
+        apply_overrides(tiny_config, {"train.keep_checkpoint_every_steps": "-1"})
 
 
 def test_checkpoint_holds_what_a_resume_needs(tmp_path, tiny_config):

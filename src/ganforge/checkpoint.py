@@ -16,6 +16,7 @@ from ganforge.files import atomic_path
 
 FORMAT_VERSION = 1
 CHECKPOINT_NAME = "latest.pt"
+KEPT_PATTERN = "step-*.pt"
 REQUIRED_KEYS = ("format_version", "config", "step", "generator", "discriminator",
                  "sample_shape")
 
@@ -25,14 +26,31 @@ def checkpoint_path(run_dir: str | Path) -> Path:
     return Path(run_dir) / "checkpoints" / CHECKPOINT_NAME
 
 
-def save_checkpoint(payload: dict[str, Any], path: str | Path) -> None:
-    """Write `payload` to `path` so that readers see the old file or the new one, never half."""
+def kept_checkpoint_path(run_dir: str | Path, step: int) -> Path:
+    """Where a run keeps its checkpoint of `step` (`train.keep_checkpoint_every_steps`)."""
+    return Path(run_dir) / "checkpoints" / f"step-{step:07d}.pt"
+
+
+def kept_checkpoints(run_dir: str | Path) -> list[tuple[int, Path]]:
+    """The checkpoints a run kept, as (step, file), earliest first; [] when it kept none."""
+    kept = []
+    for file in (Path(run_dir) / "checkpoints").glob(KEPT_PATTERN):
+        digits = file.stem.removeprefix("step-")
+        if digits.isdigit():  # not a stray file that only looks like one
+            kept.append((int(digits), file))
+    return sorted(kept)
+
+
+def save_checkpoint(payload: dict[str, Any], path: str | Path, *copies: str | Path) -> None:
+    """Write `payload` to `path`, and to each of `copies`, so that readers see the old file or
+    the new one, never half."""
     # Serialise in memory, then write plain bytes: a full disk or a read-only folder is then an
     # OSError naming the path and its cause, not an error from torch's zip writer.
     buffer = io.BytesIO()
     torch.save({"format_version": FORMAT_VERSION, **payload}, buffer)
-    with atomic_path(path) as temporary:
-        temporary.write_bytes(buffer.getbuffer())
+    for destination in (path, *copies):
+        with atomic_path(destination) as temporary:
+            temporary.write_bytes(buffer.getbuffer())
 
 
 def resolve_checkpoint(path: str | Path) -> Path:

@@ -314,6 +314,11 @@ class TrainConfig:
     """Save a grid from fixed noise every this many steps."""
     checkpoint_every_steps: int = 1_000
     """Save a checkpoint every this many steps (and always at the end)."""
+    keep_checkpoint_every_steps: int = 0
+    """Also keep the checkpoint of every this many steps as RUN_DIR/checkpoints/step-NNNNNNN.pt,
+    which every command that reads a run also reads (`ganforge evaluate
+    RUN/checkpoints/step-0040000.pt`), so that a late step's weights can be compared with an
+    earlier one's. Each copy is as large as latest.pt. 0: off (only latest.pt)."""
     grid_samples: int = 100
     """Samples in each grid (a square number gives a square grid)."""
     progress: bool = True
@@ -372,6 +377,8 @@ class TrainConfig:
         for key in ("log_every_steps", "sample_every_steps", "checkpoint_every_steps",
                     "grid_samples"):
             _check(getattr(self, key) >= 1, f"train.{key}", ">= 1", getattr(self, key))
+        _check(self.keep_checkpoint_every_steps >= 0, "train.keep_checkpoint_every_steps",
+               ">= 0 (0: off)", self.keep_checkpoint_every_steps)
 
     def batch_size_at(self, step: int) -> int:
         """The minibatch size of the step after `step` completed steps."""

@@ -12,7 +12,7 @@ import torch
 from PIL import Image
 from torch import Tensor, nn
 
-from ganforge.checkpoint import save_checkpoint
+from ganforge.checkpoint import checkpoint_path, kept_checkpoint_path, save_checkpoint
 from ganforge.data.toy import GaussianMixture
 from ganforge.data.transforms import ValueRange, to_unit_range
 from ganforge.errors import DivergedError
@@ -99,23 +99,29 @@ class ReportRefresher:
 
 
 class Checkpointer:
-    """Saves the trainer's state every `every` steps and at the end (collective; rank 0 writes)."""
+    """Saves the trainer's state every `every` steps and at the end, and keeps a copy of it every
+    `keep_every` steps beside it (0: none) (collective; rank 0 writes)."""
 
-    def __init__(self, path: Path, *, every: int, dist_info: DistInfo,
-                 metadata: Callable[[], dict[str, Any]]) -> None:
-        self.path, self.every, self.dist, self.metadata = path, every, dist_info, metadata
+    def __init__(self, run_dir: Path, *, every: int, dist_info: DistInfo,
+                 metadata: Callable[[], dict[str, Any]], keep_every: int = 0) -> None:
+        self.run_dir, self.path = run_dir, checkpoint_path(run_dir)
+        self.every, self.keep_every = every, keep_every
+        self.dist, self.metadata = dist_info, metadata
         self.last_saved_step: int | None = None
 
     def on_records(self, records: Sequence[StepRecord]) -> None:
         pass
 
     def on_step_end(self, trainer: Trainer, *, final: bool) -> None:
-        if trainer.step_count % self.every == 0 or final:
+        step = trainer.step_count
+        keep = bool(self.keep_every) and step % self.keep_every == 0
+        if step % self.every == 0 or final or keep:
             if not trainer.weights_are_finite():
                 # A finite loss can hide weights that the last update already broke.
                 raise DivergedError(trainer.step_count, f"training diverged at step "
                                     f"{trainer.step_count}: the weights are not finite")
             state = trainer.state_dict()  # every rank joins: it gathers per-rank RNG states
             if self.dist.is_main:
-                save_checkpoint({**self.metadata(), **state}, self.path)
-            self.last_saved_step = trainer.step_count
+                copies = [kept_checkpoint_path(self.run_dir, step)] if keep else []
+                save_checkpoint({**self.metadata(), **state}, self.path, *copies)
+            self.last_saved_step = step

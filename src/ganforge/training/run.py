@@ -248,7 +248,8 @@ def _train_in(run_dir: Path, config: RunConfig, dataset: Dataset, payload: dict[
     # Conditional grids: the classes in order, one block of rows each.
     fixed_labels = None if num_classes is None else \
         class_blocks(len(fixed_noise), num_classes).to(device)
-    checkpointer = Checkpointer(checkpoint_path(run_dir), every=config.train.checkpoint_every_steps,
+    checkpointer = Checkpointer(run_dir, every=config.train.checkpoint_every_steps,
+                                keep_every=config.train.keep_checkpoint_every_steps,
                                 dist_info=dist_info, metadata=metadata)
     # Re-clustering comes before the checkpointer, so that a checkpoint holds its step's clusters.
     reclusterer: list[Any] = []

@@ -305,8 +305,9 @@ class Trainer:
 
     def _flush_due(self, step: int) -> bool:
         c = self.config
+        keep = c.keep_checkpoint_every_steps
         return (step % c.log_every_steps == 0 or step % c.checkpoint_every_steps == 0
-                or step % c.sample_every_steps == 0)
+                or step % c.sample_every_steps == 0 or bool(keep) and step % keep == 0)
 
     def _agree_to_stop(self, stop: bool) -> bool:
         """All ranks stop together: any rank's reason to stop stops everyone."""
