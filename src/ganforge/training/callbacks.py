@@ -99,8 +99,8 @@ class ReportRefresher:
 
 
 class Checkpointer:
-    """Saves the trainer's state every `every` steps and at the end, and keeps a copy of it every
-    `keep_every` steps beside it (0: none) (collective; rank 0 writes)."""
+    """Saves the trainer's state every `every` steps and at the end, and every `keep_every` steps
+    (0: never) also keeps a copy named after the step (collective; rank 0 writes)."""
 
     def __init__(self, run_dir: Path, *, every: int, dist_info: DistInfo,
                  metadata: Callable[[], dict[str, Any]], keep_every: int = 0) -> None:
