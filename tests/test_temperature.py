@@ -158,6 +158,24 @@ def test_a_stored_choice_is_read_back_for_its_own_checkpoint_only(digits_run):
         tuning.tuned_temperature(digits_run)
 
 
+def test_a_kept_checkpoints_choice_has_its_own_file_and_leaves_the_runs_alone(tmp_path):
+    run_dir = train_digits_run(tmp_path / "kept", **{"train.keep_checkpoint_every_steps": "30"})
+    kept = run_dir / "checkpoints" / "step-0000030.pt"
+    path = store(kept, temperature=1.1, step=30)
+    assert path == run_dir / "temperature-step-0000030.json"
+    assert tuning.tuned_temperature(kept) == 1.1
+    # The run folder's own choice (for latest.pt, step 60) was neither written nor replaced.
+    with pytest.raises(ConfigError, match="temperature.json not found"):
+        tuning.tuned_temperature(run_dir)
+    assert store(run_dir) == run_dir / "temperature.json"
+    assert tuning.tuned_temperature(run_dir) == 1.05 and tuning.tuned_temperature(kept) == 1.1
+    # A missing choice for a kept checkpoint names the file to tune.
+    other = run_dir / "checkpoints" / "step-0000060.pt"
+    with pytest.raises(ConfigError, match=r"temperature-step-0000060.json not found; run "
+                                          r"`ganforge tune-temperature .*step-0000060.pt`"):
+        tuning.tuned_temperature(other)
+
+
 def test_a_run_without_a_moving_average_takes_its_choice_for_either_weights(tmp_path):
     run_dir = train_digits_run(tmp_path / "plain")  # one set of weights: raw = "averaged"
     store(run_dir, temperature=0.95, use_ema=True)

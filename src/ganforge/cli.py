@@ -612,7 +612,9 @@ def build_parser() -> _Parser:
                     "each temperature against the validation split (which `evaluate` does not "
                     "compare with), chooses one by --criterion (by default the temperature "
                     "with the lowest Frechet distance to the validation images), and writes it "
-                    "with every score to RUN_DIR/temperature.json for this checkpoint's step. "
+                    "with every score to RUN_DIR/temperature.json for this checkpoint's step "
+                    "(for a checkpoint the run kept, RUN_DIR/checkpoints/step-N.pt, to "
+                    "RUN_DIR/temperature-step-N.json). "
                     "A data set without a validation split (Fashion-MNIST, an image folder) "
                     "lends one from its training images: as many as its test images, left out "
                     "of the training images the samples are compared with.")

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ganforge.checkpoint import load_checkpoint, run_dir_of
+from ganforge.checkpoint import CHECKPOINT_NAME, load_checkpoint, resolve_checkpoint, run_dir_of
 from ganforge.data import Dataset, build_dataset
 from ganforge.errors import ConfigError
 from ganforge.evaluation import evaluate, merged_scores
@@ -161,10 +161,22 @@ def choose_temperature(generator: Sampler, temperatures: Sequence[float] = DEFAU
                              held_out=validation.held_out_described, criterion=criterion)
 
 
+def choice_path(source: str | Path) -> Path:
+    """Where the choice for `source`'s weights is kept: RUN_DIR/temperature.json for a run
+    folder or its latest.pt, RUN_DIR/temperature-step-NNNNNNN.json for a checkpoint the run
+    kept (`train.keep_checkpoint_every_steps`), so that choosing for one checkpoint never
+    replaces the choice made for another."""
+    checkpoint = resolve_checkpoint(source)
+    run_dir = run_dir_of(source)
+    if checkpoint.name == CHECKPOINT_NAME:
+        return run_dir / TEMPERATURE_FILE
+    return run_dir / f"{Path(TEMPERATURE_FILE).stem}-{checkpoint.stem}.json"
+
+
 def save_choice(choice: TemperatureChoice, source: str | Path) -> Path:
-    """Write RUN_DIR/temperature.json (atomically) for a run folder or a checkpoint in one;
-    returns its path."""
-    path = run_dir_of(source) / TEMPERATURE_FILE
+    """Write the choice (atomically) to `choice_path(source)`, for a run folder or a checkpoint
+    in one; returns its path."""
+    path = choice_path(source)
     write_json(choice.to_dict(), path)
     return path
 
@@ -172,9 +184,10 @@ def save_choice(choice: TemperatureChoice, source: str | Path) -> Path:
 def tuned_temperature(source: str | Path, *, use_ema: bool = True) -> float:
     """The temperature `ganforge tune-temperature` chose for this run's checkpoint. Refuses a
     choice made for other weights (an earlier step, or EMA against raw weights)."""
-    run_dir = run_dir_of(source)
-    path = run_dir / TEMPERATURE_FILE
-    command = f"run `ganforge tune-temperature {run_dir}`"
+    path = choice_path(source)
+    # What to tune again: the run folder for its latest.pt, the file itself for a kept one.
+    tuned = run_dir_of(source) if path.name == TEMPERATURE_FILE else resolve_checkpoint(source)
+    command = f"run `ganforge tune-temperature {tuned}`"
     if not path.is_file():
         raise ConfigError(f"--temperature {TUNED}: {path} not found; {command} first, or pass "
                           "a number")
