@@ -31,7 +31,13 @@ sys.path.insert(0, str(ROOT / "src"))
 import ganforge  # noqa: E402
 from benchmarks.quality_vs_peer import METRICS, add_draws_option, draws_cell  # noqa: E402
 from benchmarks.results_file import load_results, refuse_another_run, save_results  # noqa: E402
-from benchmarks.temperature import REPORT_SEED, fingerprint, run_key, score  # noqa: E402
+from benchmarks.temperature import (  # noqa: E402
+    REPORT_SEED,
+    fingerprint,
+    refuse_choice_among_report_draws,
+    run_key,
+    score,
+)
 from ganforge.checkpoint import kept_checkpoints, resolve_checkpoint  # noqa: E402
 from ganforge.errors import GanforgeError  # noqa: E402
 from ganforge.metrics import keys  # noqa: E402
@@ -154,10 +160,7 @@ def main() -> None:
     parser.add_argument("--tag", help="key the runs as TAG/FOLDER_NAME in snapshots.json")
     add_draws_option(parser, default=1)
     args = parser.parse_args()
-    if REPORT_SEED <= args.choice_seed < REPORT_SEED + args.draws:
-        parser.error(f"--choice-seed {args.choice_seed} is one of the report's draws (seeds "
-                     f"{REPORT_SEED} to {REPORT_SEED + args.draws - 1}): choose on other "
-                     f"samples, e.g. --choice-seed 1000")
+    refuse_choice_among_report_draws(parser, args.choice_seed, args.draws)
     stored, fresh = load_results(RESULTS), {}
     try:
         for temperature in args.temperatures:  # all of them before a run is read

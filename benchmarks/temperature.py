@@ -217,6 +217,16 @@ def stored_studies(stored: dict[str, Any], wanted: list[str]) -> dict[str, Any]:
     return {key: stored[key] for key in wanted}
 
 
+def refuse_choice_among_report_draws(parser: argparse.ArgumentParser, choice_seed: int,
+                                     draws: int) -> None:
+    """A usage error when the choice draw's seed is one the report scores: a choice must not
+    see the samples its report does."""
+    if REPORT_SEED <= choice_seed < REPORT_SEED + draws:
+        parser.error(f"--choice-seed {choice_seed} is one of the report's draws (seeds "
+                     f"{REPORT_SEED} to {REPORT_SEED + draws - 1}): choose on other "
+                     f"samples, e.g. --choice-seed 1000")
+
+
 def study(generator: Sampler, name: str, temperatures: list[float], choice_seed: int,
           draws: int, criterion: str = DEFAULT_CRITERION) -> dict[str, Any]:
     """One run: every temperature on the choice draw (validation floor), then on the report's
@@ -269,10 +279,7 @@ def main() -> None:
     if args.show:
         publish(markdown(stored_studies(stored, args.show)), write=args.write)
         return
-    if REPORT_SEED <= args.choice_seed < REPORT_SEED + args.draws:
-        parser.error(f"--choice-seed {args.choice_seed} is one of the report's draws (seeds "
-                     f"{REPORT_SEED} to {REPORT_SEED + args.draws - 1}): choose on other "
-                     f"samples, e.g. --choice-seed 1000")
+    refuse_choice_among_report_draws(parser, args.choice_seed, args.draws)
     fresh: dict[str, Any] = {}
     try:
         for run_dir in args.runs:

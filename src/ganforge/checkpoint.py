@@ -16,7 +16,8 @@ from ganforge.files import atomic_path
 
 FORMAT_VERSION = 1
 CHECKPOINT_NAME = "latest.pt"
-KEPT_PATTERN = "step-*.pt"
+KEPT_PREFIX = "step-"
+"""A kept checkpoint's name: this, its step in seven digits, .pt."""
 REQUIRED_KEYS = ("format_version", "config", "step", "generator", "discriminator",
                  "sample_shape")
 
@@ -28,14 +29,14 @@ def checkpoint_path(run_dir: str | Path) -> Path:
 
 def kept_checkpoint_path(run_dir: str | Path, step: int) -> Path:
     """Where a run keeps its checkpoint of `step` (`train.keep_checkpoint_every_steps`)."""
-    return Path(run_dir) / "checkpoints" / f"step-{step:07d}.pt"
+    return Path(run_dir) / "checkpoints" / f"{KEPT_PREFIX}{step:07d}.pt"
 
 
 def kept_checkpoints(run_dir: str | Path) -> list[tuple[int, Path]]:
     """The checkpoints a run kept, as (step, file), earliest first; [] when it kept none."""
     kept = []
-    for file in (Path(run_dir) / "checkpoints").glob(KEPT_PATTERN):
-        digits = file.stem.removeprefix("step-")
+    for file in (Path(run_dir) / "checkpoints").glob(f"{KEPT_PREFIX}*.pt"):
+        digits = file.stem.removeprefix(KEPT_PREFIX)
         if digits.isdigit():  # not a stray file that only looks like one
             kept.append((int(digits), file))
     return sorted(kept)
