@@ -88,14 +88,17 @@ def choose(run: Path, temperatures: list[float], quantiles: list[float], choice_
            ) -> list[dict[str, Any]]:
     """Each temperature and quantile's FD on the choice samples, against the validation floor;
     with more than one temperature, G's own samples at each temperature too."""
-    options = [None, *quantiles] if len(temperatures) > 1 else quantiles
     choices = []
     for temperature in temperatures:
-        for quantile in options:
-            row = scored(sampler(run, temperature, quantile), choice_data, ("fd",),
-                         CHOICE_SEED, 1)
-            kept = "G's samples" if quantile is None else \
-                f"quantile {quantile}, {row['acceptance_rate']:.1%} kept"
+        # D's pool of density ratios is drawn once per temperature: a quantile only moves M.
+        rejection = load_rejection_sampler(run, quantile=quantiles[0], temperature=temperature)
+        generators: list[Sampler] = [rejection.at_quantile(q) for q in quantiles]
+        if len(temperatures) > 1:
+            generators.insert(0, sampler(run, temperature, None))
+        for generator in generators:
+            row = scored(generator, choice_data, ("fd",), CHOICE_SEED, 1)
+            kept = "G's samples" if "quantile" not in row else \
+                f"quantile {row['quantile']}, {row['acceptance_rate']:.1%} kept"
             print(f"  {run.name}: T = {temperature:g}, {kept}: FD {frechet(row):.3f} on "
                   "validation", file=sys.stderr, flush=True)
             choices.append(row)

@@ -65,6 +65,36 @@ def test_a_seed_draws_the_same_samples_and_quantiles_outside_0_1_are_refused():
             RejectionSampler(generator, optimal, quantile=quantile)
 
 
+class _Counting(nn.Module):
+    """A discriminator that counts the samples it judges."""
+
+    def __init__(self, network: nn.Module) -> None:
+        super().__init__()
+        self.network, self.judged = network, 0
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.judged += len(x)
+        return self.network(x)
+
+
+def test_another_quantile_reuses_the_pool_and_sets_m_as_a_fresh_pool_would():
+    generator, optimal = _shifted_gaussians()
+    generator.temperature = 1.5  # the pool was drawn at it, so the derived sampler keeps it
+    counting = _Counting(optimal)
+    median = RejectionSampler(generator, counting, quantile=0.5, pool_size=4_000)
+    assert counting.judged == 4_000
+    upper = median.at_quantile(0.9)
+    assert counting.judged == 4_000  # no sample drawn or judged again
+    fresh = RejectionSampler(generator, optimal, quantile=0.9, pool_size=4_000)
+    assert upper.log_m == fresh.log_m and upper.log_m > median.log_m
+    assert (upper.quantile, upper.temperature) == (0.9, 1.5)
+    # Its own counts: the derived sampler keeps no share of the first one's draws.
+    median.sample(1_000, seed=4)
+    assert math.isnan(upper.acceptance_rate)
+    with pytest.raises(ConfigError, match="rejection quantile must be in"):
+        median.at_quantile(0.0)
+
+
 class _ClassShift(nn.Module):
     """G(z, y) = z + offset[y]: p_g(x | y) = N(offset[y], 1)."""
 

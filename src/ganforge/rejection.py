@@ -55,7 +55,7 @@ class RejectionSampler(Sampler):
     conditional `base`, `discriminator` takes (x, labels), as training's D does."""
 
     def __init__(self, base: Sampler, discriminator: nn.Module, *, quantile: float = 0.95,
-                 pool_size: int = POOL_SIZE) -> None:
+                 pool_size: int = POOL_SIZE, pool: Tensor | None = None) -> None:
         super().__init__(base.network, base.prior, value_range=base.value_range,
                          config=base.config, sample_shape=base.sample_shape, step=base.step,
                          num_classes=base.num_classes, class_prior=base.class_prior,
@@ -63,12 +63,20 @@ class RejectionSampler(Sampler):
         self.discriminator = discriminator.eval().to(base.device)
         self.quantile = check_quantile(quantile)
         self.drawn = self.accepted = 0
-        # The pool's classes come as a sample's do when none are asked for: a self-conditioned
-        # G's clusters by their shares, a labels G's classes in turn.
-        pool = self._log_ratios(pool_size, self.draw_labels(pool_size, seed=POOL_SEED),
-                                torch.Generator(device=self.device).manual_seed(POOL_SEED))[1]
+        if pool is None:
+            # The pool's classes come as a sample's do when none are asked for: a
+            # self-conditioned G's clusters by their shares, a labels G's classes in turn.
+            pool = self._log_ratios(pool_size, self.draw_labels(pool_size, seed=POOL_SEED),
+                                    torch.Generator(device=self.device).manual_seed(POOL_SEED))[1]
+        self.pool = pool
+        """D's logits for the pool of G's samples (at `temperature`): their log p_data / p_g."""
         self.log_m = float(torch.quantile(pool.double(), self.quantile))
         """log M: the `quantile` of log p_data / p_g over the pool."""
+
+    def at_quantile(self, quantile: float) -> RejectionSampler:
+        """The same G, D, temperature and pool, with M at another quantile. Choosing among
+        quantiles thus samples and judges the pool once, not once per quantile."""
+        return RejectionSampler(self, self.discriminator, quantile=quantile, pool=self.pool)
 
     @property
     def acceptance_rate(self) -> float:
