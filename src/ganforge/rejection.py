@@ -69,7 +69,8 @@ class RejectionSampler(Sampler):
             pool = self._log_ratios(pool_size, self.draw_labels(pool_size, seed=POOL_SEED),
                                     torch.Generator(device=self.device).manual_seed(POOL_SEED))[1]
         self.pool = pool
-        """D's logits for the pool of G's samples (at `temperature`): their log p_data / p_g."""
+        """D's logits for the pool of G's samples (drawn at `temperature`): estimates of their
+        log p_data / p_g."""
         self.log_m = float(torch.quantile(pool.double(), self.quantile))
         """log M: the `quantile` of log p_data / p_g over the pool."""
 
