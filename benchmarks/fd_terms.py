@@ -13,10 +13,12 @@ as test images, evaluation seed --seed (0: the report's first draw).
 
 --raw-weights scores G's trained weights instead of their moving average; --average-only LAYER
 [LAYER ...] the average inside the modules so named (dotted paths, e.g. base.project) and the
-trained weights elsewhere. Raw results are added to benchmarks/results/fd_terms.json, keyed by
-run folder name (or TAG/name; then /raw-weights or /average-only=LAYER,...). A key that holds
-another run's study (another step or configuration) is refused before scoring: pass --tag to
-keep both.
+trained weights elsewhere. --measure-batchnorm N first replaces the statistics G's BatchNorms
+kept from training with those of its own activations over N batches of 64 draws at T = 1.
+Raw results are added to benchmarks/results/fd_terms.json, keyed by run folder name (or
+TAG/name; then /raw-weights or /average-only=LAYER,..., and /measure-batchnorm=N). A key that
+holds another run's study (another step or configuration) is refused before scoring: pass --tag
+to keep both.
 """
 
 from __future__ import annotations
@@ -33,6 +35,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
+from benchmarks.batchnorm_stats import (  # noqa: E402
+    MEASURE_BATCH_SIZE,
+    measure_batchnorm,
+    report_moved,
+)
 from benchmarks.results_file import load_results, refuse_another_run, save_results  # noqa: E402
 from benchmarks.temperature import fingerprint, run_key  # noqa: E402
 from ganforge.checkpoint import load_checkpoint  # noqa: E402
@@ -113,10 +120,11 @@ def average_only(generator: Sampler, average: dict[str, Tensor] | None, run_dir:
 
 
 def study_run(stored: dict[str, Any], key: str, run_dir: Path, temperatures: list[float],
-              seed: int, *, use_ema: bool = True,
-              averaged: list[str] | None = None) -> dict[str, Any]:
+              seed: int, *, use_ema: bool = True, averaged: list[str] | None = None,
+              batchnorm_batches: int = 0) -> dict[str, Any]:
     """`study` of G's moving average (or, `use_ema` False, its trained weights; `averaged`
     names set, the average for those layers and the trained weights elsewhere) in `run_dir`,
+    with BatchNorm statistics measured on `batchnorm_batches` batches when that is above 0;
     refused before any scoring when `key` holds another run's study."""
     payload = load_checkpoint(run_dir)  # read once: G, and the average --average-only mixes in
     generator = generator_from_payload(payload, torch.device("cpu"),
@@ -129,8 +137,14 @@ def study_run(stored: dict[str, Any], key: str, run_dir: Path, temperatures: lis
     if key in stored:
         refuse_another_run(RESULTS.name, key, stored[key]["step"], stored[key].get("config"),
                            generator.step, config)
+    moved: dict[str, Any] = {}
+    if batchnorm_batches:
+        moved["batchnorm_moved"] = measure_batchnorm(generator, batchnorm_batches)
+        weights += (f"; BatchNorm statistics measured on {batchnorm_batches} batches of "
+                    f"{MEASURE_BATCH_SIZE}")
+        report_moved(run_dir.name, moved["batchnorm_moved"])
     return {**study(generator, run_dir.name, temperatures, seed), "config": config,
-            "weights": weights}
+            "weights": weights, **moved}
 
 
 def main() -> None:
@@ -145,17 +159,26 @@ def main() -> None:
     weights.add_argument("--average-only", nargs="+", metavar="LAYER",
                          help="the moving average only inside G's modules so named (a dotted "
                               "path such as base.project), the trained weights elsewhere")
+    parser.add_argument("--measure-batchnorm", type=int, default=0, metavar="N",
+                        help="first measure G's BatchNorm statistics on its own activations, "
+                             f"over N batches of {MEASURE_BATCH_SIZE} draws at T = 1")
     args = parser.parse_args()
+    if args.measure_batchnorm < 0:
+        parser.error(f"--measure-batchnorm takes a number of batches (got "
+                     f"{args.measure_batchnorm})")
     stored = load_results(RESULTS)
     fresh: dict[str, Any] = {}
     suffix = "/raw-weights" if args.raw_weights else \
         f"/average-only={','.join(args.average_only)}" if args.average_only else ""
+    if args.measure_batchnorm:
+        suffix += f"/measure-batchnorm={args.measure_batchnorm}"
     try:
         for run_dir in args.runs:
             key = run_key(run_dir, args.tag) + suffix
             fresh[key] = stored[key] = study_run(stored, key, run_dir, args.temperatures,
                                                  args.seed, use_ema=not args.raw_weights,
-                                                 averaged=args.average_only)
+                                                 averaged=args.average_only,
+                                                 batchnorm_batches=args.measure_batchnorm)
             save_results(stored, RESULTS)
     except GanforgeError as error:  # a missing or unreadable run folder: one line
         sys.exit(f"error: {error}")

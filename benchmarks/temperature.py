@@ -20,6 +20,8 @@ call's runs; --write puts them into BENCHMARKS.md between the temperature marker
 are added to benchmarks/results/temperature.json, keyed by run folder name, or by TAG/name with
 --tag TAG: variants.py names a run's folder after its data, preset and seed alone, so two
 variants of one seed share a name, and a study of another run under a taken key is refused.
+--measure-batchnorm N first measures G's BatchNorm statistics on its own activations
+(`benchmarks/batchnorm_stats.py`) and keys the study KEY/measure-batchnorm=N.
 --show KEY [KEY ...] scores nothing: it prints (and with --write, writes) the stored studies of
 those keys, so one table can gather runs studied by different calls.
 
@@ -50,6 +52,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
 import ganforge  # noqa: E402
+from benchmarks.batchnorm_stats import measure_batchnorm, report_moved  # noqa: E402
 from benchmarks.benchmarks_file import replace_block  # noqa: E402
 from benchmarks.quality_vs_peer import (  # noqa: E402
     METRICS,
@@ -81,7 +84,8 @@ REPORT_SEED = 0  # the standard evaluation's first draw
 EARLY_CRITERION = "prdc"
 """The rule of the studies stored before each recorded its own (ganforge's default until
 2026-12-06, when it became `fd`)."""
-STUDY_OPTIONS = ("temperatures", "choice_seed", "draws", "tag", "criterion")  # argparse dests
+STUDY_OPTIONS = ("temperatures", "choice_seed", "draws", "tag", "criterion",
+                 "measure_batchnorm")  # argparse dests
 
 
 def score(generator: Sampler, dataset: Dataset, temperature: float, metrics: tuple[str, ...],
@@ -264,8 +268,15 @@ def main() -> None:
                              "every rule's choice is reported on the test split")
     parser.add_argument("--tag", help="key the runs as TAG/FOLDER_NAME in temperature.json "
                         "(for a variant whose folder name another run already has)")
+    parser.add_argument("--measure-batchnorm", type=int, default=0, metavar="N",
+                        help="first measure G's BatchNorm statistics on its own activations over "
+                             "N batches (benchmarks/batchnorm_stats.py); keyed KEY/"
+                             "measure-batchnorm=N")
     parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
     args = parser.parse_args()
+    if args.measure_batchnorm < 0:
+        parser.error(f"--measure-batchnorm takes a number of batches (got "
+                     f"{args.measure_batchnorm})")
     if args.show:
         # Options that only steer a study: given with --show they would silently do nothing,
         # even when the value given is the default (so the command line is read, not args).
@@ -285,10 +296,16 @@ def main() -> None:
         for run_dir in args.runs:
             generator = ganforge.load_generator(run_dir, device="cpu")
             key, config = run_key(run_dir, args.tag), fingerprint(generator)
+            moved: dict[str, Any] = {}
+            if args.measure_batchnorm:
+                key += f"/measure-batchnorm={args.measure_batchnorm}"
             refuse_other_run(stored, key, generator.step, config)
+            if args.measure_batchnorm:
+                moved["batchnorm_moved"] = measure_batchnorm(generator, args.measure_batchnorm)
+                report_moved(key, moved["batchnorm_moved"])
             fresh[key] = stored[key] = {**study(generator, key, args.temperatures,
                                                 args.choice_seed, args.draws, args.criterion),
-                                        "config": config}
+                                        "config": config, **moved}
             save_results(stored, RESULTS)
     except GanforgeError as error:  # a missing or unreadable run folder: one line, no traceback
         sys.exit(f"error: {error}")

@@ -81,6 +81,14 @@ def digits_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return train_digits_run(tmp_path_factory.mktemp("digits") / "run")
 
 
+@pytest.fixture(scope="module")
+def batchnorm_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A class-conditional G whose BatchNorms take a gain and bias per class, with an average."""
+    return train_digits_run(tmp_path_factory.mktemp("batchnorm_run") / "run", **{
+        "model.mlp.g_batchnorm": "true", "model.conditional": "true",
+        "model.g_conditioning": "batchnorm", "train.ema_decay": "0.9"})
+
+
 def write_idx(path: Path, array: np.ndarray, *, compress: bool = False) -> Path:
     """Write `array` (uint8) as an IDX file, gzipped when `compress`."""
     header = bytes([0, 0, 0x08, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)

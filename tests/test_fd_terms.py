@@ -5,7 +5,14 @@ from pathlib import Path
 import pytest
 import torch
 from benchmarks import fd_terms
-from benchmarks.fd_terms import FLOOR, average_only, in_layer, markdown, study_run, terms_row
+from benchmarks.fd_terms import (
+    FLOOR,
+    average_only,
+    in_layer,
+    markdown,
+    study_run,
+    terms_row,
+)
 
 import ganforge
 from ganforge.checkpoint import load_checkpoint
@@ -93,3 +100,16 @@ def test_average_only_needs_a_run_that_keeps_an_average(digits_run: Path) -> Non
     with pytest.raises(GanforgeError, match="ema_decay"):
         average_only(generator, averaged_weights(load_checkpoint(digits_run)), digits_run,
                      ["net"])
+
+
+def test_measuring_batchnorm_changes_the_weights_label_and_needs_batchnorms(
+        batchnorm_run: Path, digits_run: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fd_terms, "study", lambda *args, **kwargs: {"step": 20, "rows": []})
+    study = study_run({}, "k", batchnorm_run, [1.0], 0, batchnorm_batches=2)
+    assert study["weights"] == "moving average; BatchNorm statistics measured on 2 batches of 64"
+    network = ganforge.load_generator(batchnorm_run, device="cpu").network
+    norms = [(name, module.num_features) for name, module in network.named_modules()
+             if isinstance(module, torch.nn.modules.batchnorm._BatchNorm)]
+    assert [(layer["layer"], layer["features"]) for layer in study["batchnorm_moved"]] == norms
+    with pytest.raises(GanforgeError, match="no BatchNorm layers"):
+        study_run({}, "k", digits_run, [1.0], 0, batchnorm_batches=2)
