@@ -5,14 +5,7 @@ from pathlib import Path
 import pytest
 import torch
 from benchmarks import fd_terms
-from benchmarks.fd_terms import (
-    FLOOR,
-    average_only,
-    in_layer,
-    markdown,
-    study_run,
-    terms_row,
-)
+from benchmarks.fd_terms import FLOOR, average_only, in_layer, markdown, study_run, terms_row
 
 import ganforge
 from ganforge.checkpoint import load_checkpoint

@@ -152,6 +152,33 @@ def test_main_refuses_a_taken_key_before_studying_and_keeps_the_stored_entry(
         "config"] == "f1"
 
 
+def test_measured_batchnorm_is_keyed_apart_and_stored_with_how_far_it_moved(
+        monkeypatch, tmp_path, batchnorm_run):
+    results = tmp_path / "temperature.json"
+    monkeypatch.setattr(temperature, "RESULTS", results)
+    measured = []
+
+    def study(generator, name, *args):
+        measured.append(generator.network)  # the statistics are measured before the study
+        return run_rows(0.14, 0.12)
+
+    monkeypatch.setattr(temperature, "study", study)
+    monkeypatch.setattr(temperature, "markdown", lambda fresh: ", ".join(fresh))
+    monkeypatch.setattr(sys, "argv", ["temperature.py", "--runs", str(batchnorm_run), "--tag",
+                                      "bn", "--measure-batchnorm", "2"])
+    temperature.main()
+    stored = temperature.load_results(results)
+    assert list(stored) == ["bn/run/measure-batchnorm=2"]
+    moved = stored["bn/run/measure-batchnorm=2"]["batchnorm_moved"]
+    assert moved and all(layer["mean_shift"] > 0 for layer in moved)
+    assert len(measured) == 1 and not measured[0].training
+    monkeypatch.setattr(sys, "argv", ["temperature.py", "--runs", str(batchnorm_run),
+                                      "--measure-batchnorm", "-1"])
+    with pytest.raises(SystemExit) as exit_:
+        temperature.main()
+    assert exit_.value.code == 2  # argparse's usage error, before anything is read
+
+
 def test_show_prints_stored_studies_in_the_order_asked_and_scores_nothing(
         monkeypatch, tmp_path, capsys):
     results = tmp_path / "temperature.json"
