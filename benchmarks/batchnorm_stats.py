@@ -10,6 +10,7 @@ statistics"), so a study can score both.
 
 from __future__ import annotations
 
+import argparse
 import itertools
 import sys
 from pathlib import Path
@@ -22,11 +23,21 @@ from torch.optim.swa_utils import update_bn
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from benchmarks.quality_vs_peer import at_least_one  # noqa: E402
 from ganforge.errors import GanforgeError  # noqa: E402
 from ganforge.sampler import Sampler  # noqa: E402
 
 MEASURE_BATCH_SIZE = 64  # the presets' batch: a BatchNorm's input depends on the batch's
 # size through the BatchNorms before it, each normalising a batch by its own statistics
+
+
+def add_measure_option(parser: argparse.ArgumentParser) -> None:
+    """`--measure-batchnorm N`, shared by the studies that take it: N >= 1 batches; without it
+    the statistics training kept are used."""
+    parser.add_argument("--measure-batchnorm", type=at_least_one, default=0, metavar="N",
+                        help="first measure G's BatchNorm statistics on its own activations, "
+                             f"over N batches of {MEASURE_BATCH_SIZE} draws at T = 1 "
+                             "(the study is keyed KEY/measure-batchnorm=N)")
 
 
 class _DrawsClasses(nn.Module):

@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from benchmarks.batchnorm_stats import (  # noqa: E402
     MEASURE_BATCH_SIZE,
+    add_measure_option,
     measure_batchnorm,
     report_moved,
 )
@@ -159,13 +160,8 @@ def main() -> None:
     weights.add_argument("--average-only", nargs="+", metavar="LAYER",
                          help="the moving average only inside G's modules so named (a dotted "
                               "path such as base.project), the trained weights elsewhere")
-    parser.add_argument("--measure-batchnorm", type=int, default=0, metavar="N",
-                        help="first measure G's BatchNorm statistics on its own activations, "
-                             f"over N batches of {MEASURE_BATCH_SIZE} draws at T = 1")
+    add_measure_option(parser)
     args = parser.parse_args()
-    if args.measure_batchnorm < 0:
-        parser.error(f"--measure-batchnorm takes a number of batches (got "
-                     f"{args.measure_batchnorm})")
     stored = load_results(RESULTS)
     fresh: dict[str, Any] = {}
     suffix = "/raw-weights" if args.raw_weights else \

@@ -52,7 +52,11 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
 import ganforge  # noqa: E402
-from benchmarks.batchnorm_stats import measure_batchnorm, report_moved  # noqa: E402
+from benchmarks.batchnorm_stats import (  # noqa: E402
+    add_measure_option,
+    measure_batchnorm,
+    report_moved,
+)
 from benchmarks.benchmarks_file import replace_block  # noqa: E402
 from benchmarks.quality_vs_peer import (  # noqa: E402
     METRICS,
@@ -268,15 +272,9 @@ def main() -> None:
                              "every rule's choice is reported on the test split")
     parser.add_argument("--tag", help="key the runs as TAG/FOLDER_NAME in temperature.json "
                         "(for a variant whose folder name another run already has)")
-    parser.add_argument("--measure-batchnorm", type=int, default=0, metavar="N",
-                        help="first measure G's BatchNorm statistics on its own activations over "
-                             "N batches (benchmarks/batchnorm_stats.py); keyed KEY/"
-                             "measure-batchnorm=N")
+    add_measure_option(parser)
     parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
     args = parser.parse_args()
-    if args.measure_batchnorm < 0:
-        parser.error(f"--measure-batchnorm takes a number of batches (got "
-                     f"{args.measure_batchnorm})")
     if args.show:
         # Options that only steer a study: given with --show they would silently do nothing,
         # even when the value given is the default (so the command line is read, not args).
