@@ -40,6 +40,12 @@ def add_measure_option(parser: argparse.ArgumentParser) -> None:
                              "(the study is keyed KEY/measure-batchnorm=N)")
 
 
+def measured_key(key: str, batches: int) -> str:
+    """A study's results key: `key` itself, or KEY/measure-batchnorm=N when the statistics
+    were measured on N batches (0: kept as trained)."""
+    return f"{key}/measure-batchnorm={batches}" if batches else key
+
+
 class _DrawsClasses(nn.Module):
     """G as `update_bn` calls it, on a batch of noise alone: a conditional G's classes are
     drawn as its samples' are (`Sampler.draw_labels`), with a seed per batch."""
@@ -51,8 +57,8 @@ class _DrawsClasses(nn.Module):
         self.seeds = itertools.count(seed)
 
     def forward(self, z: Tensor) -> Tensor:
-        labels = self.generator.draw_labels(len(z), seed=next(self.seeds))
-        return self.network(z, *(() if labels is None else (labels.to(z.device),)))
+        return self.generator.decode(z, self.generator.draw_labels(len(z),
+                                                                   seed=next(self.seeds)))
 
 
 def measure_batchnorm(generator: Sampler, batches: int, batch_size: int = MEASURE_BATCH_SIZE,

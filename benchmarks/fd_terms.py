@@ -39,6 +39,7 @@ from benchmarks.batchnorm_stats import (  # noqa: E402
     MEASURE_BATCH_SIZE,
     add_measure_option,
     measure_batchnorm,
+    measured_key,
     report_moved,
 )
 from benchmarks.results_file import load_results, refuse_another_run, save_results  # noqa: E402
@@ -166,11 +167,9 @@ def main() -> None:
     fresh: dict[str, Any] = {}
     suffix = "/raw-weights" if args.raw_weights else \
         f"/average-only={','.join(args.average_only)}" if args.average_only else ""
-    if args.measure_batchnorm:
-        suffix += f"/measure-batchnorm={args.measure_batchnorm}"
     try:
         for run_dir in args.runs:
-            key = run_key(run_dir, args.tag) + suffix
+            key = measured_key(run_key(run_dir, args.tag) + suffix, args.measure_batchnorm)
             fresh[key] = stored[key] = study_run(stored, key, run_dir, args.temperatures,
                                                  args.seed, use_ema=not args.raw_weights,
                                                  averaged=args.average_only,

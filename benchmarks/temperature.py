@@ -55,6 +55,7 @@ import ganforge  # noqa: E402
 from benchmarks.batchnorm_stats import (  # noqa: E402
     add_measure_option,
     measure_batchnorm,
+    measured_key,
     report_moved,
 )
 from benchmarks.benchmarks_file import replace_block  # noqa: E402
@@ -293,12 +294,11 @@ def main() -> None:
     try:
         for run_dir in args.runs:
             generator = ganforge.load_generator(run_dir, device="cpu")
-            key, config = run_key(run_dir, args.tag), fingerprint(generator)
-            moved: dict[str, Any] = {}
-            if args.measure_batchnorm:
-                key += f"/measure-batchnorm={args.measure_batchnorm}"
+            key = measured_key(run_key(run_dir, args.tag), args.measure_batchnorm)
+            config = fingerprint(generator)
             refuse_other_run(stored, key, generator.step, config)
-            if args.measure_batchnorm:
+            moved: dict[str, Any] = {}
+            if args.measure_batchnorm:  # after the refusal: nothing is measured for a taken key
                 moved["batchnorm_moved"] = measure_batchnorm(generator, args.measure_batchnorm)
                 report_moved(key, moved["batchnorm_moved"])
             fresh[key] = stored[key] = {**study(generator, key, args.temperatures,
