@@ -36,9 +36,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
 from benchmarks.batchnorm_stats import (  # noqa: E402
-    MEASURE_BATCH_SIZE,
     add_measure_option,
-    measure_batchnorm,
+    measure_for_study,
     measured_key,
     report_moved,
 )
@@ -141,9 +140,10 @@ def study_run(stored: dict[str, Any], key: str, run_dir: Path, temperatures: lis
                            generator.step, config)
     moved: dict[str, Any] = {}
     if batchnorm_batches:
-        moved["batchnorm_moved"] = measure_batchnorm(generator, batchnorm_batches)
+        moved["batchnorm_moved"] = measure_for_study(generator, batchnorm_batches)
+        assert generator.batchnorm is not None  # just measured
         weights += (f"; BatchNorm statistics measured on {batchnorm_batches} batches of "
-                    f"{MEASURE_BATCH_SIZE}")
+                    f"{generator.batchnorm.batch_size}")
         report_moved(run_dir.name, moved["batchnorm_moved"])
     return {**study(generator, run_dir.name, temperatures, seed), "config": config,
             "weights": weights, **moved}

@@ -54,7 +54,7 @@ sys.path.insert(0, str(ROOT / "src"))
 import ganforge  # noqa: E402
 from benchmarks.batchnorm_stats import (  # noqa: E402
     add_measure_option,
-    measure_batchnorm,
+    measure_for_study,
     measured_key,
     report_moved,
 )
@@ -299,7 +299,7 @@ def main() -> None:
             refuse_other_run(stored, key, generator.step, config)
             moved: dict[str, Any] = {}
             if args.measure_batchnorm:  # after the refusal: nothing is measured for a taken key
-                moved["batchnorm_moved"] = measure_batchnorm(generator, args.measure_batchnorm)
+                moved["batchnorm_moved"] = measure_for_study(generator, args.measure_batchnorm)
                 report_moved(key, moved["batchnorm_moved"])
             fresh[key] = stored[key] = {**study(generator, key, args.temperatures,
                                                 args.choice_seed, args.draws, args.criterion),

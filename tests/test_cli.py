@@ -130,6 +130,16 @@ def test_batchnorm_conditioned_g_trains_resumes_and_samples_by_class(capsys, tmp
     assert not torch.allclose(*same_noise_two_classes)
     assert run(capsys, "sample", run_dir, "--class", 3, "--n", 4, "--out",
                tmp_path / "threes.png")[0] == 0
+    # Its BatchNorm statistics measured on its own samples, classes drawn: said on stderr.
+    code, _, err = run(capsys, "sample", run_dir, "--n", 4, "--measure-batchnorm", 2, "--out",
+                       tmp_path / "measured.npz", "--seed", 0)
+    assert code == 0 and "measured on 2 batches of 16 of its own samples (seed 2000); " \
+        f"{len(gains)} BatchNorm layers: means moved" in err  # one in each class BatchNorm
+    assert run(capsys, "sample", run_dir, "--n", 4, "--out", tmp_path / "kept.npz",
+               "--seed", 0)[0] == 0
+    measured, kept = (np.load(tmp_path / f"{name}.npz")["samples"] for name in ("measured",
+                                                                                "kept"))
+    assert not np.array_equal(measured, kept)
 
 
 def test_conditioning_on_unlabelled_data_is_one_line(capsys, tmp_path):
@@ -262,6 +272,13 @@ def test_bad_sample_arguments(capsys, trained_run, tmp_path):
     assert_one_line_error(err, code, 2, ".png")
     code, _, err = run(capsys, "sample", tmp_path / "nope", "--out", tmp_path / "a.png")
     assert_one_line_error(err, code, 1, "not found")
+    code, _, err = run(capsys, "sample", trained_run, "--measure-batchnorm", 0, "--out",
+                       tmp_path / "a.png")
+    assert_one_line_error(err, code, 2, "--measure-batchnorm: must be >= 1")
+    code, _, err = run(capsys, "sample", trained_run, "--measure-batchnorm", 2, "--out",
+                       tmp_path / "a.png")  # its G has no BatchNorm
+    assert_one_line_error(err, code, 2, "no BatchNorm layers", "leave out --measure-batchnorm")
+    assert not (tmp_path / "a.png").exists()
 
 
 def test_unknown_command_and_missing_arguments(capsys):

@@ -55,6 +55,7 @@ def test_temperature_moves_the_scores_and_is_logged(digits_run, quick_classifier
     plain = ganforge.evaluate(digits_run, metrics=["fd"], n_samples=200, progress=False)
     record = json.loads((digits_run / "metrics.jsonl").read_text().splitlines()[-1])
     assert (cooled["temperature"], record["temperature"]) == (0.5, 1.0)
+    assert record["batchnorm_measured"] is None  # the statistics training kept
     assert cooled["values"][FRECHET_DISTANCE] != plain["fd"].values[FRECHET_DISTANCE]
     capsys.readouterr()
     assert main(["evaluate", str(digits_run), "--temperature", "0"]) == 2
@@ -152,3 +153,6 @@ def test_any_object_that_samples_can_be_scored_against_a_data_set(quick_classifi
     assert blank.values[FRECHET_DISTANCE] > 10 * copies.values[FRECHET_DISTANCE]
     with pytest.raises(ConfigError, match="needs its data set"):
         ganforge.evaluate(_FixedImages(data.test), metrics=["fd"])
+    with pytest.raises(ConfigError, match="measure_batchnorm= applies to a run folder"):
+        ganforge.evaluate(_FixedImages(data.test), metrics=["fd"], dataset=data,
+                          measure_batchnorm=2)

@@ -99,7 +99,8 @@ def test_measuring_batchnorm_changes_the_weights_label_and_needs_batchnorms(
         batchnorm_run: Path, digits_run: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fd_terms, "study", lambda *args, **kwargs: {"step": 20, "rows": []})
     study = study_run({}, "k", batchnorm_run, [1.0], 0, batchnorm_batches=2)
-    assert study["weights"] == "moving average; BatchNorm statistics measured on 2 batches of 64"
+    # Batches as large as the run trained on (the digits runs' train.batch_size, 32).
+    assert study["weights"] == "moving average; BatchNorm statistics measured on 2 batches of 32"
     network = ganforge.load_generator(batchnorm_run, device="cpu").network
     norms = [(name, module.num_features) for name, module in network.named_modules()
              if isinstance(module, torch.nn.modules.batchnorm._BatchNorm)]

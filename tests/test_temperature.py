@@ -233,3 +233,46 @@ def test_the_command_chooses_by_fd_unless_told_and_refuses_an_unknown_criterion(
     err = capsys.readouterr().err
     assert "no temperature criterion named 'FID'; choose one of fd, prdc" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_a_choice_made_with_measured_batchnorm_statistics_is_used_with_them_only(
+        batchnorm_run, with_validation, quick_classifier, tmp_path, capsys):
+    with warnings.catch_warnings():  # an edge choice is not the point
+        warnings.simplefilter("ignore", GanforgeWarning)
+        assert main(["tune-temperature", str(batchnorm_run), "--temperatures", "0.5", "1",
+                     "--n-samples", "150", "--device", "cpu", "--measure-batchnorm", "2"]) == 0
+    assert "G's BatchNorm statistics measured on 2 batches of 32 of its own samples (seed " \
+        "2000); 1 BatchNorm layer: means moved" in capsys.readouterr().err
+    stored = json.loads((batchnorm_run / "temperature.json").read_text())
+    # Batches as large as the run's (train.batch_size 32), on the library's own seed.
+    assert stored["batchnorm_measured"] == {"batches": 2, "batch_size": 32, "seed": 2000}
+    # The same statistics: the choice applies, and the score records how they were had.
+    assert main(["evaluate", str(batchnorm_run), "--metrics", "fd", "--n-samples", "150",
+                 "--temperature", "tuned", "--measure-batchnorm", "2"]) == 0
+    assert "scored with G's BatchNorm statistics measured on 2 batches" in \
+        capsys.readouterr().err
+    record = json.loads((batchnorm_run / "metrics.jsonl").read_text().splitlines()[-1])
+    assert record["batchnorm_measured"] == stored["batchnorm_measured"]
+    assert record["temperature"] == stored["temperature"]
+    # Other statistics (kept, or measured on other batches): refused in one line.
+    for other in ([], ["--measure-batchnorm", "3"]):
+        assert main(["sample", str(batchnorm_run), "--out", str(tmp_path / "grid.png"),
+                     "--temperature", "tuned", *other]) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1
+        assert "was chosen with G's BatchNorm statistics measured on 2 batches of 32 (seed " \
+            "2000), not " in err
+        assert err.endswith(f"--measure-batchnorm {other[1]} for these" if other
+                            else f"tune-temperature {batchnorm_run}` for these")
+    assert not (tmp_path / "grid.png").exists()
+
+
+def test_a_choice_made_with_kept_statistics_is_refused_for_measured_ones(batchnorm_run):
+    path = store(batchnorm_run)
+    stored = json.loads(path.read_text())
+    assert stored.pop("batchnorm_measured") is None
+    path.write_text(json.dumps(stored))  # as written before the option existed
+    assert tuning.tuned_temperature(batchnorm_run) == 1.05
+    with pytest.raises(ConfigError, match="as training kept them, not measured on 4 batches "
+                                          "of 32 .seed 2000.*--measure-batchnorm 4 for these"):
+        tuning.tuned_temperature(batchnorm_run, measure_batchnorm=4)

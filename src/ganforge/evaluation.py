@@ -31,14 +31,16 @@ def evaluate(source: str | Path | Sampler | MetricSampler, *,
              dataset: Dataset | None = None,
              inception_weights: str | Path | None = None, log: bool = True,
              progress: bool = True, temperature: float = 1.0,
-             draws: int = 1, reject: float | None = None) -> dict[str, MetricResult]:
+             draws: int = 1, reject: float | None = None,
+             measure_batchnorm: int = 0) -> dict[str, MetricResult]:
     """Score a run folder, a checkpoint or a `Sampler` on its data set's held-out split; any
     object with `sample(n, seed=)` and `check_labels` can be scored with `dataset` given.
     `temperature` applies to a generator loaded here (a `Sampler` keeps its own). `draws` > 1
     scores that many independent draws of samples (seeds `seed`, `seed` + 1, ...) and reports
     each value's mean, with its standard error in `MetricResult.standard_error`. `reject`
     scores a generator loaded here through discriminator rejection sampling at that quantile
-    (`ganforge.rejection`).
+    (`ganforge.rejection`). `measure_batchnorm` > 0 first measures the BatchNorm statistics of a
+    generator loaded here on that many batches of its own samples (`ganforge.batchnorm`).
 
     Results are appended to RUN_DIR/metrics.jsonl when `source` is a run or checkpoint.
     """
@@ -48,15 +50,21 @@ def evaluate(source: str | Path | Sampler | MetricSampler, *,
     generator: MetricSampler
     if isinstance(source, (str, Path)):
         if reject is None:
-            loaded = generator = load_generator(source, device=device, temperature=temperature)
+            loaded = generator = load_generator(source, device=device, temperature=temperature,
+                                                measure_batchnorm=measure_batchnorm)
         else:
             loaded = generator = load_rejection_sampler(source, quantile=reject, device=device,
-                                                        temperature=temperature)
+                                                        temperature=temperature,
+                                                        measure_batchnorm=measure_batchnorm)
         run_dir, source_name = run_dir_of(source), str(source)
     else:  # a Sampler, or anything else with sample(n, seed=) and check_labels (a peer's G)
         if reject is not None:
             raise ConfigError("reject= applies to a run folder or checkpoint loaded here; for a "
                               "Sampler in memory, score RejectionSampler(sampler, D) instead")
+        if measure_batchnorm:
+            raise ConfigError("measure_batchnorm= applies to a run folder or checkpoint loaded "
+                              "here; for a Sampler in memory, call "
+                              "ganforge.batchnorm.measure_batchnorm(sampler, N) first")
         loaded = source if isinstance(source, Sampler) else None
         generator, source_name = source, "in-memory generator"
     if dataset is None:
@@ -118,6 +126,8 @@ def _record(name: str, result: MetricResult, generator: Sampler, dataset: Datase
         "metric": name, "values": finite(result.values), "real_floor": finite(result.floor),
         "seed": seed, "data": dataset.name, "step": generator.step, "source": source,
         "temperature": generator.temperature,
+        "batchnorm_measured": None if generator.batchnorm is None
+        else generator.batchnorm.to_record(),
         "ganforge_version": __version__, "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "seconds_all_metrics": round(seconds, 2), **result.settings,
     }

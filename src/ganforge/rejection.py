@@ -25,6 +25,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from ganforge import batchnorm
 from ganforge.checkpoint import load_checkpoint, load_network_weights
 from ganforge.data.transforms import to_unit_range
 from ganforge.device import resolve_device
@@ -60,6 +61,7 @@ class RejectionSampler(Sampler):
                          config=base.config, sample_shape=base.sample_shape, step=base.step,
                          num_classes=base.num_classes, class_prior=base.class_prior,
                          temperature=base.temperature)
+        self.batchnorm = base.batchnorm  # the same network, so the same statistics
         self.discriminator = discriminator.eval().to(base.device)
         self.quantile = check_quantile(quantile)
         self.drawn = self.accepted = 0
@@ -149,10 +151,14 @@ def discriminator_from_payload(payload: dict[str, Any], sampler: Sampler) -> nn.
 
 
 def load_rejection_sampler(path: str | Path, *, quantile: float = 0.95, device: str = "auto",
-                           use_ema: bool = True, temperature: float = 1.0) -> RejectionSampler:
-    """G and D from a run folder or checkpoint, as a `RejectionSampler` (see the module)."""
+                           use_ema: bool = True, temperature: float = 1.0,
+                           measure_batchnorm: int = 0) -> RejectionSampler:
+    """G and D from a run folder or checkpoint, as a `RejectionSampler` (see the module);
+    `measure_batchnorm` as for `load_generator`, before D judges G's pool."""
     check_quantile(quantile)
     payload = load_checkpoint(path)
     base = generator_from_payload(payload, resolve_device(device), use_ema=use_ema)
     base.temperature = temperature
+    if measure_batchnorm:
+        batchnorm.measure_batchnorm(base, measure_batchnorm)
     return RejectionSampler(base, discriminator_from_payload(payload, base), quantile=quantile)

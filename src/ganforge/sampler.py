@@ -11,6 +11,8 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from ganforge import batchnorm
+from ganforge.batchnorm import BatchNormMeasurement
 from ganforge.checkpoint import load_checkpoint, load_network_weights
 from ganforge.config import RunConfig, config_from_dict
 from ganforge.data.transforms import ValueRange, to_unit_range
@@ -59,6 +61,9 @@ class Sampler:
         self.config = config
         self.step = step
         self.temperature = temperature
+        self.batchnorm: BatchNormMeasurement | None = None
+        """How `measure_batchnorm` measured G's BatchNorm statistics on its own samples; None:
+        as training kept them."""
 
     @property
     def temperature(self) -> float:
@@ -152,8 +157,10 @@ class Sampler:
         return to_unit_range(self.network(z.to(self.device), *extra).float(), self.value_range)
 
     def __repr__(self) -> str:
+        measured = "" if self.batchnorm is None else \
+            f", batchnorm measured on {self.batchnorm.batches} batches"
         return (f"Sampler({type(self.network).__name__}, {self.prior}, step={self.step}, "
-                f"device={self.device})")
+                f"device={self.device}{measured})")
 
 
 def averaged_weights(payload: dict[str, Any]) -> dict[str, Tensor] | None:
@@ -183,10 +190,13 @@ def generator_from_payload(payload: dict[str, Any], device: torch.device,
 
 
 def load_generator(path: str | Path, *, device: str = "auto", use_ema: bool = True,
-                   temperature: float = 1.0) -> Sampler:
+                   temperature: float = 1.0, measure_batchnorm: int = 0) -> Sampler:
     """Load G from a run folder or a checkpoint file, ready to `sample` (at `temperature`:
-    see `Sampler.temperature`)."""
+    see `Sampler.temperature`). `measure_batchnorm` > 0 replaces G's BatchNorm statistics
+    with those of its own samples, over that many batches (`ganforge.batchnorm`)."""
     payload = load_checkpoint(path)
     sampler = generator_from_payload(payload, resolve_device(device), use_ema=use_ema)
     sampler.temperature = temperature
+    if measure_batchnorm:
+        batchnorm.measure_batchnorm(sampler, measure_batchnorm)
     return sampler

@@ -17,7 +17,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from ganforge.batchnorm import BatchNormMeasurement, training_batch_size
 from ganforge.checkpoint import CHECKPOINT_NAME, load_checkpoint, resolve_checkpoint, run_dir_of
+from ganforge.config import config_from_dict
 from ganforge.data import Dataset, build_dataset
 from ganforge.errors import ConfigError
 from ganforge.evaluation import evaluate, merged_scores
@@ -92,6 +94,9 @@ class TemperatureChoice:
     """The real images the choice compared with, in words."""
     criterion: str = DEFAULT_CRITERION
     """The name of the rule that chose (a key of CRITERIA)."""
+    batchnorm_measured: dict[str, int] | None = None
+    """How G's BatchNorm statistics were measured on its own samples for the choice
+    (`BatchNormMeasurement.to_record`); None: as training kept them."""
 
     def to_dict(self) -> dict[str, Any]:
         return {**dataclasses.asdict(self),
@@ -158,7 +163,9 @@ def choose_temperature(generator: Sampler, temperatures: Sequence[float] = DEFAU
         generator.temperature = before
     return TemperatureChoice(temperature=pick(scores, criterion), step=generator.step,
                              use_ema=use_ema, seed=seed, scores=scores,
-                             held_out=validation.held_out_described, criterion=criterion)
+                             held_out=validation.held_out_described, criterion=criterion,
+                             batchnorm_measured=None if generator.batchnorm is None
+                             else generator.batchnorm.to_record())
 
 
 def choice_path(source: str | Path) -> Path:
@@ -181,9 +188,19 @@ def save_choice(choice: TemperatureChoice, source: str | Path) -> Path:
     return path
 
 
-def tuned_temperature(source: str | Path, *, use_ema: bool = True) -> float:
+def _statistics(measured: dict[str, int] | None) -> str:
+    """How a choice's BatchNorm statistics were had, in words."""
+    if measured is None:
+        return "as training kept them"
+    return (f"measured on {measured['batches']} batches of {measured['batch_size']} "
+            f"(seed {measured['seed']})")
+
+
+def tuned_temperature(source: str | Path, *, use_ema: bool = True,
+                      measure_batchnorm: int = 0) -> float:
     """The temperature `ganforge tune-temperature` chose for this run's checkpoint. Refuses a
-    choice made for other weights (an earlier step, or EMA against raw weights)."""
+    choice made for other weights (an earlier step, or EMA against raw weights) or other
+    BatchNorm statistics (kept against measured on `measure_batchnorm` batches)."""
     path = choice_path(source)
     # What to tune again: the run folder for its latest.pt, the file itself for a kept one.
     tuned = run_dir_of(source) if path.name == TEMPERATURE_FILE else resolve_checkpoint(source)
@@ -195,6 +212,8 @@ def tuned_temperature(source: str | Path, *, use_ema: bool = True) -> float:
         stored = json.loads(path.read_text(encoding="utf-8"))
         temperature, step, ema = (float(stored["temperature"]), int(stored["step"]),
                                   bool(stored["use_ema"]))
+        # Choices written before BatchNorm statistics could be measured kept them.
+        chosen_with = stored.get("batchnorm_measured")
     except (ValueError, KeyError, TypeError) as error:
         raise ConfigError(f"{path} is not a temperature choice ({type(error).__name__}: "
                           f"{error}); {command} again") from None
@@ -208,4 +227,13 @@ def tuned_temperature(source: str | Path, *, use_ema: bool = True) -> float:
         weights = "averaged (EMA)" if ema else "raw (--raw-weights)"
         raise ConfigError(f"{path} was chosen for G's {weights} weights: {command}"
                           f"{'' if use_ema else ' --raw-weights'} for these")
+    wanted = None if not measure_batchnorm else BatchNormMeasurement(
+        measure_batchnorm, training_batch_size(config_from_dict(payload["config"]),
+                                               checkpoint_step)).to_record()
+    if chosen_with != wanted:
+        options = f"{'' if use_ema else ' --raw-weights'}" + \
+            (f" --measure-batchnorm {measure_batchnorm}" if measure_batchnorm else "")
+        raise ConfigError(f"{path} was chosen with G's BatchNorm statistics "
+                          f"{_statistics(chosen_with)}, not {_statistics(wanted)}: {command}"
+                          f"{options} for these")
     return temperature
