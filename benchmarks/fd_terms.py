@@ -141,9 +141,9 @@ def study_run(stored: dict[str, Any], key: str, run_dir: Path, temperatures: lis
     moved: dict[str, Any] = {}
     if batchnorm_batches:
         moved["batchnorm_moved"] = measure_for_study(generator, batchnorm_batches)
-        assert generator.batchnorm is not None  # just measured
+        assert generator.batchnorm_measured is not None  # just measured
         weights += (f"; BatchNorm statistics measured on {batchnorm_batches} batches of "
-                    f"{generator.batchnorm.batch_size}")
+                    f"{generator.batchnorm_measured.batch_size}")
         report_moved(run_dir.name, moved["batchnorm_moved"])
     return {**study(generator, run_dir.name, temperatures, seed), "config": config,
             "weights": weights, **moved}

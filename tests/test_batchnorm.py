@@ -42,7 +42,7 @@ def test_measured_batchnorm_statistics_are_those_of_g_s_own_batches(batchnorm_ru
             twin.network(z, twin.draw_labels(16, seed=3 + batch))
 
     measurement = measure_batchnorm(generator, batches=4, batch_size=16, seed=3)
-    assert generator.batchnorm is measurement
+    assert generator.batchnorm_measured is measurement
     assert measurement.to_record() == {"batches": 4, "batch_size": 16, "seed": 3}
     moved = measurement.moved
     assert len(moved) == len(norms)
@@ -67,7 +67,7 @@ def test_a_g_without_batchnorm_or_without_batches_is_refused_in_one_line(
     generator = ganforge.load_generator(batchnorm_run, device="cpu")
     with pytest.raises(ConfigError, match="at least 1 batch of at least 2 samples"):
         measure_batchnorm(generator, batches=0)
-    assert generator.batchnorm is None  # refused before anything changed
+    assert generator.batchnorm_measured is None  # refused before anything changed
 
 
 def test_measuring_on_load_uses_its_own_noise_at_temperature_1(batchnorm_run: Path) -> None:
@@ -76,11 +76,11 @@ def test_measuring_on_load_uses_its_own_noise_at_temperature_1(batchnorm_run: Pa
                 for buffer in (norm.running_mean, norm.running_var)]
 
     kept = ganforge.load_generator(batchnorm_run, device="cpu")
-    assert kept.batchnorm is None
+    assert kept.batchnorm_measured is None
     on_load = ganforge.load_generator(batchnorm_run, device="cpu", measure_batchnorm=3,
                                       temperature=0.5)
     # Batches as large as G trained on (the run's train.batch_size), on the library's seed.
-    assert on_load.batchnorm == BatchNormMeasurement(3, kept.config.train.batch_size,
+    assert on_load.batchnorm_measured == BatchNormMeasurement(3, kept.config.train.batch_size,
                                                      MEASURE_SEED)
     assert on_load.temperature == 0.5  # the sampler's own, not the measurement's
     by_hand = ganforge.load_generator(batchnorm_run, device="cpu")

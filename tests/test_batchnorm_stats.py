@@ -17,4 +17,4 @@ def test_a_study_measures_as_the_library_does_on_the_study_seed(batchnorm_run: P
     for ours, theirs in zip(batchnorm_layers(study.network).values(),
                             batchnorm_layers(library.network).values(), strict=True):
         assert torch.equal(ours.running_var, theirs.running_var)
-    assert study.batchnorm is not None and study.batchnorm.seed == STUDY_SEED == 0
+    assert study.batchnorm_measured is not None and study.batchnorm_measured.seed == STUDY_SEED == 0

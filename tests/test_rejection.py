@@ -208,3 +208,15 @@ def test_a_self_conditioned_run_samples_through_rejection(tmp_path, capsys):
     assert main(["sample", str(tmp_path / "run"), "--reject", "0.9", "--n", "8",
                  "--out", str(tmp_path / "grid.png")]) == 0
     assert "rejection sampling kept" in capsys.readouterr().err
+
+
+def test_measured_batchnorm_statistics_are_measured_before_d_judges_the_pool(batchnorm_run):
+    measured = load_rejection_sampler(batchnorm_run, quantile=0.9, device="cpu",
+                                      measure_batchnorm=2)
+    plain = ganforge.load_generator(batchnorm_run, device="cpu", measure_batchnorm=2)
+    assert measured.batchnorm_measured == plain.batchnorm_measured is not None
+    for ours, theirs in zip(measured.network.buffers(), plain.network.buffers(), strict=True):
+        assert torch.equal(ours, theirs)
+    kept = load_rejection_sampler(batchnorm_run, quantile=0.9, device="cpu")
+    assert kept.batchnorm_measured is None
+    assert not torch.equal(measured.pool, kept.pool)  # the pool was drawn with the measured

@@ -276,3 +276,6 @@ def test_a_choice_made_with_kept_statistics_is_refused_for_measured_ones(batchno
     with pytest.raises(ConfigError, match="as training kept them, not measured on 4 batches "
                                           "of 32 .seed 2000.*--measure-batchnorm 4 for these"):
         tuning.tuned_temperature(batchnorm_run, measure_batchnorm=4)
+    path.write_text(json.dumps({**stored, "batchnorm_measured": {"batches": 4}}))
+    with pytest.raises(ConfigError, match="is not a temperature choice .KeyError"):
+        tuning.tuned_temperature(batchnorm_run, measure_batchnorm=4)

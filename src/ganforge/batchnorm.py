@@ -5,7 +5,7 @@ Why: a moving average of G's weights keeps, beside them, running statistics aver
 steps in the same way (`AveragedModel(use_buffers=True)`). They need not be the averaged
 network's own. On the presets' BatchNorm generators they lie close to it (means within 0.02 of
 a standard deviation). Measured on 1,000 batches, FD at the validated temperature was level or
-lower on all six preset runs scored, by 0.003 on average (2%); measured on 100, the
+lower on all six preset runs scored, by 0.003 on average (1-3%); measured on 100, the
 measurement's own noise moved Fashion-MNIST's FD by up to 0.01 either way (BENCHMARKS.md,
 "Measuring BatchNorm statistics on load"). So it is an option, not the default:
 `load_generator(..., measure_batchnorm=N)` and `--measure-batchnorm N` (`sample`, `evaluate`,
@@ -99,7 +99,7 @@ def measure_batchnorm(sampler: Sampler, batches: int, *, batch_size: int | None 
     (by default as many as G trained on: `training_batch_size`) at temperature 1, whatever the
     sampler's own, each batch normalised by its own statistics as in training. A conditional
     G's classes are drawn as its samples' are. Returns how, with how far the measured
-    statistics lie from those kept, as the sampler now records it (`Sampler.batchnorm`).
+    statistics lie from those kept, as the sampler now records it (`Sampler.batchnorm_measured`).
 
     A ConfigError when `batches` is below 1 or G has no BatchNorm that keeps statistics."""
     if batch_size is None:
@@ -117,14 +117,14 @@ def measure_batchnorm(sampler: Sampler, batches: int, *, batch_size: int | None 
         mean, variance = running_statistics(norm)
         kept[name] = (mean.clone(), variance.clone())
     draw = torch.Generator(device=sampler.device).manual_seed(seed)
-    noise = [sampler.prior.sample(batch_size, device=sampler.device, generator=draw)
-             for _ in range(batches)]
+    noise = (sampler.prior.sample(batch_size, device=sampler.device, generator=draw)
+             for _ in range(batches))  # drawn as update_bn asks, not held all at once
     # update_bn runs G in training mode and restores the mode it found: eval, as G samples.
     update_bn(noise, _DrawsClasses(sampler, seed).eval())
-    sampler.batchnorm = BatchNormMeasurement(
+    sampler.batchnorm_measured = BatchNormMeasurement(
         batches, batch_size, seed,
         moved=[statistics_moved(name, *kept[name], norm) for name, norm in norms.items()])
-    return sampler.batchnorm
+    return sampler.batchnorm_measured
 
 
 def statistics_moved(layer: str, kept_mean: Tensor, kept_variance: Tensor,

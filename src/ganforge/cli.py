@@ -355,9 +355,9 @@ def _report_batchnorm(generator: Sampler) -> None:
     """Say on stderr how far G's measured BatchNorm statistics moved, when they were measured."""
     from ganforge.batchnorm import summarise_moved
 
-    if generator.batchnorm is not None:
-        print(f"ganforge: {generator.batchnorm.describe()}; "
-              f"{summarise_moved(generator.batchnorm.moved)}", file=sys.stderr)
+    if generator.batchnorm_measured is not None:
+        print(f"ganforge: {generator.batchnorm_measured.describe()}; "
+              f"{summarise_moved(generator.batchnorm_measured.moved)}", file=sys.stderr)
 
 
 def _tune_temperature(args: argparse.Namespace, extra: list[str]) -> int:

@@ -126,8 +126,8 @@ def _record(name: str, result: MetricResult, generator: Sampler, dataset: Datase
         "metric": name, "values": finite(result.values), "real_floor": finite(result.floor),
         "seed": seed, "data": dataset.name, "step": generator.step, "source": source,
         "temperature": generator.temperature,
-        "batchnorm_measured": None if generator.batchnorm is None
-        else generator.batchnorm.to_record(),
+        "batchnorm_measured": None if generator.batchnorm_measured is None
+        else generator.batchnorm_measured.to_record(),
         "ganforge_version": __version__, "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "seconds_all_metrics": round(seconds, 2), **result.settings,
     }

@@ -61,7 +61,8 @@ class RejectionSampler(Sampler):
                          config=base.config, sample_shape=base.sample_shape, step=base.step,
                          num_classes=base.num_classes, class_prior=base.class_prior,
                          temperature=base.temperature)
-        self.batchnorm = base.batchnorm  # the same network, so the same statistics
+        # The same network as base's, so the same statistics.
+        self.batchnorm_measured = base.batchnorm_measured
         self.discriminator = discriminator.eval().to(base.device)
         self.quantile = check_quantile(quantile)
         self.drawn = self.accepted = 0

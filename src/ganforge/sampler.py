@@ -61,7 +61,7 @@ class Sampler:
         self.config = config
         self.step = step
         self.temperature = temperature
-        self.batchnorm: BatchNormMeasurement | None = None
+        self.batchnorm_measured: BatchNormMeasurement | None = None
         """How `measure_batchnorm` measured G's BatchNorm statistics on its own samples; None:
         as training kept them."""
 
@@ -157,8 +157,8 @@ class Sampler:
         return to_unit_range(self.network(z.to(self.device), *extra).float(), self.value_range)
 
     def __repr__(self) -> str:
-        measured = "" if self.batchnorm is None else \
-            f", batchnorm measured on {self.batchnorm.batches} batches"
+        measured = "" if self.batchnorm_measured is None else \
+            f", batchnorm measured on {self.batchnorm_measured.batches} batches"
         return (f"Sampler({type(self.network).__name__}, {self.prior}, step={self.step}, "
                 f"device={self.device}{measured})")
 

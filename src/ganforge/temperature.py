@@ -164,8 +164,8 @@ def choose_temperature(generator: Sampler, temperatures: Sequence[float] = DEFAU
     return TemperatureChoice(temperature=pick(scores, criterion), step=generator.step,
                              use_ema=use_ema, seed=seed, scores=scores,
                              held_out=validation.held_out_described, criterion=criterion,
-                             batchnorm_measured=None if generator.batchnorm is None
-                             else generator.batchnorm.to_record())
+                             batchnorm_measured=None if generator.batchnorm_measured is None
+                             else generator.batchnorm_measured.to_record())
 
 
 def choice_path(source: str | Path) -> Path:
@@ -213,7 +213,9 @@ def tuned_temperature(source: str | Path, *, use_ema: bool = True,
         temperature, step, ema = (float(stored["temperature"]), int(stored["step"]),
                                   bool(stored["use_ema"]))
         # Choices written before BatchNorm statistics could be measured kept them.
-        chosen_with = stored.get("batchnorm_measured")
+        measured = stored.get("batchnorm_measured")
+        chosen_with = None if measured is None else \
+            {key: int(measured[key]) for key in ("batches", "batch_size", "seed")}
     except (ValueError, KeyError, TypeError) as error:
         raise ConfigError(f"{path} is not a temperature choice ({type(error).__name__}: "
                           f"{error}); {command} again") from None
