@@ -28,30 +28,33 @@ sys.path.insert(0, str(ROOT / "src"))
 import ganforge  # noqa: E402
 from benchmarks.quality_vs_peer import at_least_one  # noqa: E402
 from ganforge.batchnorm import measure_batchnorm  # noqa: E402
-from ganforge.data import Dataset  # noqa: E402
 from ganforge.errors import GanforgeError  # noqa: E402
 from ganforge.metrics import keys  # noqa: E402
+from ganforge.metrics.context import EvaluationContext  # noqa: E402
+from ganforge.metrics.registry import METRICS  # noqa: E402
 
 
-def fd_per_draw(generator: ganforge.Sampler, dataset: Dataset, draws: int) -> list[float]:
-    """FD of one draw of samples per sample seed 0 .. draws - 1, against the test split."""
-    return [ganforge.evaluate(generator, metrics=["fd"], dataset=dataset, seed=seed, log=False,
-                              progress=False)["fd"].values[keys.FRECHET_DISTANCE]
+def fd_per_draw(context: EvaluationContext, draws: int) -> list[float]:
+    """FD of one draw of samples per sample seed 0 .. draws - 1, against the test split, on the
+    context's real-image features (computed once, shared by every draw)."""
+    return [METRICS["fd"].compute(context.redraw(seed)).values[keys.FRECHET_DISTANCE]
             for seed in range(draws)]
 
 
 def compare(run: Path, temperature: float, seeds: list[int], batches: int,
             draws: int) -> list[tuple[str, list[float]]]:
-    """(label, FD per draw) for the kept statistics, then for each measurement seed."""
-    kept = ganforge.load_generator(run, device="cpu", temperature=temperature)
-    dataset = ganforge.build_dataset(kept.config.data)
-    rows = [("kept", fd_per_draw(kept, dataset, draws))]
+    """(label, FD per draw) for the kept statistics, then for each measurement seed. One G is
+    measured again for each seed: a measurement replaces the statistics whole (update_bn starts
+    from reset ones), so none depends on the one before."""
+    generator = ganforge.load_generator(run, device="cpu", temperature=temperature)
+    context = EvaluationContext(generator, ganforge.build_dataset(generator.config.data),
+                                progress=False)
+    rows = [("kept", fd_per_draw(context, draws))]
     for seed in seeds:
-        generator = ganforge.load_generator(run, device="cpu", temperature=temperature)
         start = time.perf_counter()
         measure_batchnorm(generator, batches, seed=seed)
         seconds = time.perf_counter() - start
-        rows.append((f"measured, seed {seed}", fd_per_draw(generator, dataset, draws)))
+        rows.append((f"measured, seed {seed}", fd_per_draw(context, draws)))
         print(f"{run.name}: {rows[-1][0]} ({batches} batches in {seconds:.1f} s): "
               f"{rows[-1][1]}", file=sys.stderr, flush=True)
     return rows

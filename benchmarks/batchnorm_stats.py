@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from benchmarks.quality_vs_peer import at_least_one  # noqa: E402
-from ganforge.batchnorm import measure_batchnorm  # noqa: E402
+from ganforge.batchnorm import BatchNormMeasurement, measure_batchnorm  # noqa: E402
 from ganforge.sampler import Sampler  # noqa: E402
 
 STUDY_SEED = 0
@@ -38,10 +38,9 @@ def measured_key(key: str, batches: int) -> str:
     return f"{key}/measure-batchnorm={batches}" if batches else key
 
 
-def measure_for_study(generator: Sampler, batches: int) -> list[dict[str, Any]]:
-    """`measure_batchnorm` on the studies' noise; returns how far each BatchNorm's statistics
-    moved, as the study stores it."""
-    return measure_batchnorm(generator, batches, seed=STUDY_SEED).moved
+def measure_for_study(generator: Sampler, batches: int) -> BatchNormMeasurement:
+    """`measure_batchnorm` on the studies' noise (its `moved` is what a study stores)."""
+    return measure_batchnorm(generator, batches, seed=STUDY_SEED)
 
 
 def report_moved(name: str, moved: list[dict[str, Any]]) -> None:

@@ -14,7 +14,8 @@ as test images, evaluation seed --seed (0: the report's first draw).
 --raw-weights scores G's trained weights instead of their moving average; --average-only LAYER
 [LAYER ...] the average inside the modules so named (dotted paths, e.g. base.project) and the
 trained weights elsewhere. --measure-batchnorm N first replaces the statistics G's BatchNorms
-kept from training with those of its own activations over N batches of 64 draws at T = 1.
+kept from training with those of its own activations over N batches (as large as G trained on)
+of draws at T = 1.
 Raw results are added to benchmarks/results/fd_terms.json, keyed by run folder name (or
 TAG/name; then /raw-weights or /average-only=LAYER,..., and /measure-batchnorm=N). A key that
 holds another run's study (another step or configuration) is refused before scoring: pass --tag
@@ -140,10 +141,10 @@ def study_run(stored: dict[str, Any], key: str, run_dir: Path, temperatures: lis
                            generator.step, config)
     moved: dict[str, Any] = {}
     if batchnorm_batches:
-        moved["batchnorm_moved"] = measure_for_study(generator, batchnorm_batches)
-        assert generator.batchnorm_measured is not None  # just measured
+        measurement = measure_for_study(generator, batchnorm_batches)
+        moved["batchnorm_moved"] = measurement.moved
         weights += (f"; BatchNorm statistics measured on {batchnorm_batches} batches of "
-                    f"{generator.batchnorm_measured.batch_size}")
+                    f"{measurement.batch_size}")
         report_moved(run_dir.name, moved["batchnorm_moved"])
     return {**study(generator, run_dir.name, temperatures, seed), "config": config,
             "weights": weights, **moved}

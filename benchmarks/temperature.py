@@ -21,7 +21,8 @@ are added to benchmarks/results/temperature.json, keyed by run folder name, or b
 --tag TAG: variants.py names a run's folder after its data, preset and seed alone, so two
 variants of one seed share a name, and a study of another run under a taken key is refused.
 --measure-batchnorm N first measures G's BatchNorm statistics on its own activations
-(`benchmarks/batchnorm_stats.py`) and keys the study KEY/measure-batchnorm=N.
+(`ganforge.batchnorm`, on the studies' seed 0: `benchmarks/batchnorm_stats.py`) and keys the
+study KEY/measure-batchnorm=N.
 --show KEY [KEY ...] scores nothing: it prints (and with --write, writes) the stored studies of
 those keys, so one table can gather runs studied by different calls.
 
@@ -299,7 +300,8 @@ def main() -> None:
             refuse_other_run(stored, key, generator.step, config)
             moved: dict[str, Any] = {}
             if args.measure_batchnorm:  # after the refusal: nothing is measured for a taken key
-                moved["batchnorm_moved"] = measure_for_study(generator, args.measure_batchnorm)
+                moved["batchnorm_moved"] = measure_for_study(generator,
+                                                             args.measure_batchnorm).moved
                 report_moved(key, moved["batchnorm_moved"])
             fresh[key] = stored[key] = {**study(generator, key, args.temperatures,
                                                 args.choice_seed, args.draws, args.criterion),

@@ -11,7 +11,7 @@ from ganforge.batchnorm import batchnorm_layers, measure_batchnorm
 
 def test_a_study_measures_as_the_library_does_on_the_study_seed(batchnorm_run: Path) -> None:
     study = ganforge.load_generator(batchnorm_run, device="cpu")
-    moved = measure_for_study(study, 2)
+    moved = measure_for_study(study, 2).moved
     library = ganforge.load_generator(batchnorm_run, device="cpu")
     assert moved == measure_batchnorm(library, 2, seed=STUDY_SEED).moved
     for ours, theirs in zip(batchnorm_layers(study.network).values(),
